@@ -1,0 +1,42 @@
+# The course's commands. Each creates .venv on first use and installs the pinned set.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test lint notebooks release bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -r requirements.txt -c requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+## Open the course in JupyterLab.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+## Every test: lint, unit tests, notebooks under nbval, release and grading round trip.
+test: $(STAMP)
+	$(BIN)/ruff check course_lib tests tools
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile \
+		tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+lint: $(STAMP)
+	$(BIN)/ruff check course_lib tests tools
+	$(BIN)/ruff format --check course_lib tests tools
+
+## Re-execute the notebooks from their .py twins and store outputs (NB=01 for one).
+notebooks: $(STAMP)
+	$(BIN)/python tools/notebooks.py build $(NB)
+
+## Student versions (answers removed) into student/; never overwrites an edited copy.
+release: $(STAMP)
+	$(BIN)/python tools/release.py
+
+## Speed: each notebook's run time, and course modules against torch (ratios).
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf release student .pytest_cache

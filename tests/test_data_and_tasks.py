@@ -1,0 +1,73 @@
+"""The course corpus, vocabulary and synthetic tasks are what their docstrings promise."""
+
+import pytest
+import torch
+
+from course_lib.data import (
+    ACTIVITIES,
+    CONNECTIVE,
+    Vocab,
+    clause,
+    corpus,
+    korean_vocab,
+    pad_batch,
+    simple_sentences,
+)
+from course_lib.tasks import ACTIVITY_NAMES, which_came_first
+
+
+def test_corpus_starts_with_the_lecture_sentences():
+    sentences = corpus()
+    assert (
+        " ".join(sentences[0].korean) == "나는 밥을 먹었다"
+        and " ".join(sentences[0].english) == "I ate rice"
+    )
+    assert " ".join(sentences[1].korean) == "그래서 공부를 했다"
+    assert " ".join(sentences[1].english) == "so I studied"
+    assert all(len(s.korean) == len(s.tags) for s in sentences)
+    assert corpus() == sentences  # deterministic
+
+
+def test_clause_rejects_an_object_that_does_not_fit_the_verb():
+    with pytest.raises(ValueError, match="not an object of"):
+        clause("나는", "물을", "먹다")
+
+
+def test_vocab_round_trip_and_specials():
+    vocab = korean_vocab()
+    words = ["나는", "밥을", "먹었다", "어제"]
+    assert vocab.decode(vocab.encode(words)) == words
+    assert vocab.encode(["없는말"]) == [vocab.stoi["<unk>"]]
+    assert vocab.pad_index == 0
+    assert vocab.decode([vocab.stoi["나는"], vocab.stoi["<eos>"], vocab.stoi["밥을"]]) == ["나는"]
+    assert len(Vocab(["a", "b", "a"])) == 4 + 2
+
+
+def test_pad_batch_pads_and_refuses_too_long():
+    x = pad_batch([[5, 6], [7]], pad_index=0)
+    assert x.tolist() == [[5, 6], [7, 0]]
+    with pytest.raises(ValueError, match="does not fit length=1"):
+        pad_batch([[5, 6]], length=1)
+
+
+def test_which_came_first_labels_the_first_clause():
+    sentences, labels = which_came_first(200, time_words=(0, 2), seed=3)
+    verbs = {ACTIVITIES[name][1]: i for i, name in enumerate(ACTIVITY_NAMES)}
+    for words, label in zip(sentences, labels.tolist(), strict=True):
+        cut = words.index(CONNECTIVE[0])
+        assert verbs[words[cut - 1]] == label
+        assert verbs[words[-1]] != label
+    again, labels_again = which_came_first(200, time_words=(0, 2), seed=3)
+    assert again == sentences and torch.equal(labels, labels_again)
+
+
+def test_which_came_first_time_words_shift_positions():
+    sentences, _ = which_came_first(50, time_words=(1, 1), seed=0)
+    assert all(len(s) == 6 for s in sentences)
+    with pytest.raises(ValueError, match="time_words"):
+        which_came_first(5, time_words=(2, 1))
+
+
+def test_every_simple_sentence_is_in_the_vocabulary():
+    vocab = korean_vocab()
+    assert all(w in vocab for s in simple_sentences() for w in s.korean)

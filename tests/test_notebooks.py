@@ -1,0 +1,86 @@
+"""The notebooks keep the course contract: paired, complete, gradable, and free of stored errors."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_lib.checks import EXERCISES
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from notebooks import notebook_paths, paired_text  # noqa: E402
+
+NOTEBOOKS = notebook_paths()
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def path(request):
+    return request.param
+
+
+def test_notebooks_exist():
+    assert [p.stem for p in NOTEBOOKS][:1] == ["01_dnn_limits"]
+
+
+def test_pair_is_in_sync(path):
+    assert path.exists(), (
+        f"{path.name} is missing: run `python tools/notebooks.py build {path.stem}`"
+    )
+    assert paired_text(path) == path.with_suffix(".py").read_text(encoding="utf-8"), (
+        f"{path.name} and its .py twin differ: run `python tools/notebooks.py build {path.stem}`"
+    )
+
+
+def test_every_code_cell_was_executed_in_order_without_errors(path):
+    nb = nbformat.read(path, as_version=4)
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1)), (
+        "store outputs from one fresh top-to-bottom run"
+    )
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"stored error: {out.get('ename')}"
+            text = out.get("text", "") if out.output_type == "stream" else ""
+            assert "Glyph" not in text, "a missing-glyph warning: Korean labels must render"
+
+
+def test_structure_objectives_summary_exercises_next(path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert "will be able to" in nb.cells[0].source
+    assert "## Summary" in markdown and "## Exercises" in markdown
+    number = int(path.stem[:2])
+    if number < len(NOTEBOOKS):
+        assert re.search(rf"\(0?{number + 1}_\w+\.ipynb\)", markdown), "link to the next notebook"
+
+
+def test_graded_cells_match_the_registry(path):
+    nb = nbformat.read(path, as_version=4)
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    checks = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(answers) >= 2 and len(checks) == len(answers)
+    for cell in answers:
+        assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+        assert cell.metadata.nbgrader["locked"] is False
+    for cell in checks:
+        meta = cell.metadata.nbgrader
+        name = re.search(r"check_(\w+)\(", cell.source).group(1)
+        assert name in EXERCISES, f"check_{name} is not a registered exercise"
+        assert meta["points"] == EXERCISES[name].points, f"{name}: points differ from the registry"
+        assert meta["locked"] is True and meta["grade_id"] == f"{name}_check"
+
+
+def test_grade_ids_are_unique_across_the_course():
+    ids = [
+        c.metadata["nbgrader"]["grade_id"]
+        for p in NOTEBOOKS
+        for c in nbformat.read(p, as_version=4).cells
+        if "nbgrader" in c.metadata
+    ]
+    assert len(ids) == len(set(ids))

@@ -1,0 +1,105 @@
+"""Build, check and time the course notebooks.
+
+    python tools/notebooks.py build [NAME ...]   # .py twin -> executed .ipynb (outputs stored) -> .py again
+    python tools/notebooks.py check-pairs        # exit 1 if any .ipynb and its .py twin differ
+    python tools/notebooks.py times [NAME ...]   # run each notebook in a fresh kernel, print seconds
+
+The .py (py:percent) twin is what authors edit; ``build`` executes it top to
+bottom in a fresh kernel and stores the outputs that nbval later compares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+FORMAT = "py:percent"
+
+
+def notebook_paths(names: list[str] | None = None) -> list[Path]:
+    """The course's source notebooks (``NN_name.ipynb``), optionally only those matching ``names``."""
+    paths = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+    if names:
+        paths = [p for p in paths if any(n in p.stem for n in names)]
+    return [p.with_suffix(".ipynb") for p in paths]
+
+
+def execute(nb: nbformat.NotebookNode, timeout: int = 600) -> float:
+    """Run ``nb`` in place in a fresh python3 kernel (cwd notebooks/); return seconds taken."""
+    start = time.perf_counter()
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
+    return time.perf_counter() - start
+
+
+def paired_text(ipynb: Path) -> str:
+    """The py:percent text jupytext makes of ``ipynb`` (what the committed twin must equal)."""
+    return jupytext.writes(jupytext.read(ipynb), fmt=FORMAT)
+
+
+def build(paths: list[Path]) -> None:
+    for ipynb in paths:
+        twin = ipynb.with_suffix(".py")
+        nb = jupytext.read(twin)
+        nb.metadata["kernelspec"] = {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        }
+        nb.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
+        seconds = execute(nb)
+        jupytext.write(nb, ipynb)
+        twin.write_text(paired_text(ipynb), encoding="utf-8")
+        print(f"{ipynb.name}: executed in {seconds:.1f} s")
+
+
+def check_pairs(paths: list[Path]) -> int:
+    bad = [
+        p
+        for p in paths
+        if not p.exists() or paired_text(p) != p.with_suffix(".py").read_text(encoding="utf-8")
+    ]
+    for p in bad:
+        print(
+            f"{p.name} and {p.with_suffix('.py').name} differ: run `python tools/notebooks.py build {p.stem}`"
+        )
+    return 1 if bad else 0
+
+
+def times(paths: list[Path]) -> dict[str, float]:
+    """Execute each notebook in a fresh kernel (outputs discarded); return seconds per notebook."""
+    result = {}
+    for ipynb in paths:
+        result[ipynb.stem] = execute(nbformat.read(ipynb, as_version=4))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("command", choices=["build", "check-pairs", "times"])
+    parser.add_argument("names", nargs="*")
+    args = parser.parse_args(argv)
+    paths = notebook_paths(args.names)
+    if args.command == "build":
+        build(paths)
+    elif args.command == "check-pairs":
+        return check_pairs(paths)
+    else:
+        for name, seconds in times(paths).items():
+            print(f"{name:<28}{seconds:6.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
