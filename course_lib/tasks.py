@@ -53,3 +53,44 @@ def which_came_first(
         sentences.append(words)
         labels.append(first)
     return sentences, torch.tensor(labels, dtype=torch.long)
+
+
+def adding_problem(
+    n: int, length: int, *, generator: torch.Generator | None = None, seed: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The adding problem: add the two marked numbers of a long sequence.
+
+    Each step carries (value, marker): values are uniform in [0, 1), and exactly
+    one step in the first half and one in the second half are marked 1. The
+    target is the sum of the two marked values, so the first one lies up to
+    ``length`` steps back from where the answer is read: the lecture's "어떤
+    입력의 정보가 사용되는 시점이 차이가 많이 날 경우". Always predicting 1.0 scores
+    MSE = 1/6 ≈ 0.167 (the variance of a sum of two uniforms).
+
+    Returns:
+        x: (n, T, 2) float; y: (n,) float.
+    """
+    if length < 2:
+        raise ValueError(f"length must be at least 2 (one marker per half), got {length}")
+    if generator is None:
+        generator = torch.Generator().manual_seed(0 if seed is None else seed)
+    values = torch.rand(n, length, generator=generator)
+    half = length // 2
+    first = torch.randint(half, (n,), generator=generator)
+    second = half + torch.randint(length - half, (n,), generator=generator)
+    markers = torch.zeros(n, length)
+    rows = torch.arange(n)
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    x = torch.stack([values, markers], dim=-1)
+    y = values[rows, first] + values[rows, second]
+    return x, y
+
+
+def adding_batches(length: int, batch_size: int = 64):
+    """A batch maker for ``training.fit``: a fresh adding-problem batch (B, T, 2), (B,) per step."""
+
+    def make(g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        return adding_problem(batch_size, length, generator=g)
+
+    return make

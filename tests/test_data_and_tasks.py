@@ -71,3 +71,21 @@ def test_which_came_first_time_words_shift_positions():
 def test_every_simple_sentence_is_in_the_vocabulary():
     vocab = korean_vocab()
     assert all(w in vocab for s in simple_sentences() for w in s.korean)
+
+
+def test_adding_problem_targets_are_the_sum_of_the_marked_values():
+    from course_lib.tasks import adding_problem
+
+    x, y = adding_problem(300, 20, seed=1)
+    assert x.shape == (300, 20, 2) and y.shape == (300,)
+    markers = x[..., 1]
+    assert torch.equal(markers.sum(1), torch.full((300,), 2.0))
+    assert torch.equal(markers[:, :10].sum(1), torch.ones(300))
+    torch.testing.assert_close(y, (x[..., 0] * markers).sum(1))
+    # Predicting 1.0 scores about 1/6, the baseline the notebooks quote.
+    big_x, big_y = adding_problem(20000, 20, seed=2)
+    assert abs(((big_y - 1.0) ** 2).mean().item() - 1 / 6) < 0.01
+    again_x, _ = adding_problem(300, 20, seed=1)
+    assert torch.equal(again_x, x)
+    with pytest.raises(ValueError, match="at least 2"):
+        adding_problem(3, 1)

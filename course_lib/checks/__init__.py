@@ -3,17 +3,22 @@
 ``EXERCISES`` maps each exercise name to its ``Exercise`` (``.check(fn)``,
 ``.points``); ``check_<name>(fn)`` checks one submission, printing a line when
 it passes and raising ``AssertionError`` with one clear sentence when it does
-not. One submodule per notebook defines its exercises.
+not. Each notebook's exercises live in their own submodule (``dnn_limits``,
+...); importing this package imports them all and exposes every ``check_*``
+function here, so a check cell reads ``from course_lib.checks import check_x``.
 """
 
-from .core import EXERCISES, Exercise, ExerciseFailure, compare
-from .dnn_limits import check_bag_of_words, check_position_one_hot
+import importlib
+import pkgutil
 
-__all__ = [
-    "EXERCISES",
-    "Exercise",
-    "ExerciseFailure",
-    "compare",
-    "check_bag_of_words",
-    "check_position_one_hot",
-]
+from .core import EXERCISES, Exercise, ExerciseFailure, compare
+
+__all__ = ["EXERCISES", "Exercise", "ExerciseFailure", "compare"]
+
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if _info.name != "core":
+        _module = importlib.import_module(f"{__name__}.{_info.name}")
+        for _name in dir(_module):
+            if _name.startswith("check_"):
+                globals()[_name] = getattr(_module, _name)
+                __all__.append(_name)
