@@ -31,6 +31,7 @@ ACTIVITIES = {
 }
 CONNECTIVE = ("그래서", "so")
 TIME_WORDS = {"어제": "yesterday", "오늘": "today", "아침에": "in the morning"}
+IT = "그것을"  # "it" as an object: what it is, only the verb tells
 
 # Role tags (문장 성분) for the aligned many-to-many task.
 TAGS = ("SUBJ", "OBJ", "VERB", "CONJ", "TIME")
@@ -184,8 +185,8 @@ def lengths_of(sequences: Sequence[Sequence[int]]) -> torch.Tensor:
 
 
 def korean_vocab() -> Vocab:
-    """Every Korean word of the grammar: the corpus's words, then the time words (어제, 오늘, 아침에)."""
-    return Vocab.from_sentences([*(s.korean for s in corpus()), list(TIME_WORDS)])
+    """Every Korean word of the grammar: the corpus's words, the time words (어제, 오늘, 아침에), 그것을."""
+    return Vocab.from_sentences([*(s.korean for s in corpus()), [*TIME_WORDS, IT]])
 
 
 def english_vocab() -> Vocab:
@@ -193,3 +194,23 @@ def english_vocab() -> Vocab:
     return Vocab.from_sentences(
         [*(s.english for s in corpus()), [w for t in TIME_WORDS.values() for w in t.split()]]
     )
+
+
+def reverse_padded(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Reverse each sequence of a right-padded batch within its own length; pads stay at the end.
+
+    x: (B, T, ...) ; lengths: (B,) with 1 <= length <= T. Flipping the whole row
+    instead would put the pads FIRST, so a backward RNN would read padding
+    before the sentence.
+    """
+    if x.dim() < 2 or lengths.shape != (x.shape[0],):
+        raise ValueError(
+            f"x must be (batch, time, ...) and lengths (batch,); got {tuple(x.shape)} and {tuple(lengths.shape)}"
+        )
+    T = x.shape[1]
+    if lengths.min() < 1 or lengths.max() > T:
+        raise ValueError(f"lengths must lie in [1, {T}], got {lengths.tolist()}")
+    t = torch.arange(T)
+    index = torch.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)  # (B, T)
+    index = index.view(*index.shape, *([1] * (x.dim() - 2))).expand_as(x)
+    return x.gather(1, index)

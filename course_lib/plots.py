@@ -113,3 +113,53 @@ def bars(
     ax.set(title=title, ylabel=ylabel)
     ax.set_ylim(0, max(heights + [chance or 0]) * 1.15 or 1)
     return ax
+
+
+def unrolled_rnn(
+    words: Sequence[str],
+    *,
+    title: str = "RNN unrolled in time",
+    bidirectional: bool = False,
+    ax=None,
+):
+    """Draw an RNN unrolled over ``words``: one cell per step, the same W_xh and W_hh at every step.
+
+    With ``bidirectional`` a second row of cells runs right to left and each
+    output joins both rows' states.
+    """
+    T = len(words)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.2 * T + 1, 3.6 if bidirectional else 3))
+    # (superscript of the state's name, row height, direction)
+    rows = [(r"^{\rightarrow}" if bidirectional else "", 1.0, 1)]
+    if bidirectional:
+        rows.append((r"^{\leftarrow}", 2.0, -1))
+    top = rows[-1][1] + 1.0
+    box = dict(boxstyle="round")
+    for t, word in enumerate(words):
+        x = 2.2 * t
+        ax.text(
+            x, 0, f"$x_{t + 1}$\n{word}", ha="center", va="center", bbox=box | {"fc": "#e8f0fe"}
+        )
+        for sup, y, _ in rows:
+            ax.text(
+                x, y, f"$h{sup}_{t + 1}$", ha="center", va="center", bbox=box | {"fc": "#fde8d8"}
+            )
+            dx = 0.12 * (y - 1)  # the backward row's input arrow passes beside the forward cell
+            ax.annotate("", (x + dx, y - 0.22), (x + dx, 0.3), arrowprops=dict(arrowstyle="->"))
+        ax.text(x, top, f"$y_{t + 1}$", ha="center", va="center", bbox=box | {"fc": "#e2f4e2"})
+        ax.annotate("", (x, top - 0.2), (x, rows[-1][1] + 0.2), arrowprops=dict(arrowstyle="->"))
+    ax.text(-0.15, 0.6, "$W_{xh}$", ha="right", fontsize=9, color="gray")
+    for sup, y, direction in rows:
+        for t in range(T - 1):
+            a, b = 2.2 * t + 0.35, 2.2 * (t + 1) - 0.35
+            start, end = (a, b) if direction > 0 else (b, a)
+            ax.annotate("", (end, y), (start, y), arrowprops=dict(arrowstyle="->", color="tab:red"))
+            ax.text(
+                (a + b) / 2, y + 0.12, f"$W_{{hh}}{sup}$", ha="center", fontsize=9, color="tab:red"
+            )
+    ax.set_xlim(-1, 2.2 * (T - 1) + 1)
+    ax.set_ylim(-0.6, top + 0.5)
+    ax.axis("off")
+    ax.set_title(title)
+    return ax

@@ -89,3 +89,30 @@ def test_adding_problem_targets_are_the_sum_of_the_marked_values():
     assert torch.equal(again_x, x)
     with pytest.raises(ValueError, match="at least 2"):
         adding_problem(3, 1)
+
+
+def test_what_is_it_labels_it_with_the_later_verb():
+    from course_lib.tasks import what_is_it
+
+    sentences, targets = what_is_it(100, seed=4)
+    verbs = {ACTIVITIES[name][1]: i for i, name in enumerate(ACTIVITY_NAMES)}
+    assert targets.shape == (100, 4)
+    for words, target in zip(sentences, targets.tolist(), strict=True):
+        assert words[2] == "그것을" and target[2] == verbs[words[3]]
+        assert target[:2] == [-100, -100] and target[3] == -100
+    assert all(w in korean_vocab() for s in sentences for w in s)
+
+
+def test_reverse_padded_reverses_within_lengths_and_keeps_pads_last():
+    from course_lib.data import reverse_padded
+
+    x = torch.tensor([[1, 2, 3, 0], [4, 5, 0, 0], [6, 7, 8, 9]])
+    out = reverse_padded(x, torch.tensor([3, 2, 4]))
+    assert out.tolist() == [[3, 2, 1, 0], [5, 4, 0, 0], [9, 8, 7, 6]]
+    features = torch.randn(3, 4, 2)
+    twice = reverse_padded(
+        reverse_padded(features, torch.tensor([3, 2, 4])), torch.tensor([3, 2, 4])
+    )
+    assert torch.equal(twice, features)
+    with pytest.raises(ValueError, match="lengths must lie in"):
+        reverse_padded(x, torch.tensor([0, 2, 4]))

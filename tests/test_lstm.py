@@ -1,0 +1,164 @@
+"""Tests of course_lib.lstm: LSTMCell and LSTM equal torch.nn's; gates; forget-gate bias."""
+
+import pytest
+import torch
+from recurrent_parity import (
+    LAYER_CONFIGS,
+    assert_matches_torch,
+    assert_state_dict_round_trip,
+    config_id,
+    make_pair,
+)
+from torch import nn
+
+from course_lib import lstm
+
+
+@pytest.mark.parametrize("with_hx", [False, True], ids=["zero-state", "given-state"])
+@pytest.mark.parametrize("config", LAYER_CONFIGS, ids=config_id)
+def test_lstm_matches_torch(config, with_hx):
+    assert_matches_torch(lstm.LSTM, nn.LSTM, with_hx=with_hx, **config)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"batch": 1},
+        {"time": 1},
+        {"batched": False},
+        {"batched": False, "with_hx": True, "num_layers": 2, "bidirectional": True},
+    ],
+    ids=["batch1", "length1", "unbatched", "unbatched-L2-bidir-hx"],
+)
+def test_lstm_matches_torch_edge_cases(case):
+    assert_matches_torch(lstm.LSTM, nn.LSTM, **case)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {},
+        {"with_hx": True},
+        {"bias": False, "with_hx": True},
+        {"batched": False},
+        {"batched": False, "with_hx": True},
+        {"batch": 1},
+    ],
+    ids=["zero-state", "given-state", "nobias", "unbatched", "unbatched-hx", "batch1"],
+)
+def test_lstm_cell_matches_torch(case):
+    assert_matches_torch(lstm.LSTMCell, nn.LSTMCell, **case)
+
+
+@pytest.mark.parametrize(
+    ("course_class", "torch_class", "kwargs"),
+    [
+        (lstm.LSTM, nn.LSTM, {"num_layers": 2, "bidirectional": True, "batch_first": True}),
+        (lstm.LSTM, nn.LSTM, {"bias": False, "batch_first": True}),
+        (lstm.LSTMCell, nn.LSTMCell, {}),
+    ],
+    ids=["layer", "layer-nobias", "cell"],
+)
+def test_lstm_state_dict_loads_both_ways(course_class, torch_class, kwargs):
+    assert_state_dict_round_trip(course_class, torch_class, **kwargs)
+
+
+def test_lstm_cell_gates_reproduce_torch_state():
+    torch.manual_seed(0)
+    ours, theirs = make_pair(lstm.LSTMCell, nn.LSTMCell)
+    x = torch.randn(4, 3, dtype=torch.float64)
+    h, c = torch.randn(2, 4, 5, dtype=torch.float64)
+    (h_ours, c_ours), gates = ours(x, (h, c), return_gates=True)
+    h_torch, c_torch = theirs(x, (h, c))
+    torch.testing.assert_close(gates.f * c + gates.i * gates.g, c_torch, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(gates.o * torch.tanh(gates.c), h_torch, rtol=1e-10, atol=1e-12)
+    for gate in (gates.i, gates.f, gates.o):
+        assert ((gate > 0) & (gate < 1)).all()
+    assert torch.equal(h_ours, ours(x, (h, c))[0])
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_lstm_layer_gates_reproduce_torch_output_per_layer_and_direction(batch_first):
+    torch.manual_seed(1)
+    kwargs = {"num_layers": 2, "bidirectional": True, "batch_first": batch_first}
+    ours, theirs = make_pair(lstm.LSTM, nn.LSTM, **kwargs)
+    x = torch.randn(2, 6, 3, dtype=torch.float64)  # (T, B, I) or (B, T, I)
+    output, (h_n, c_n), gates = ours(x, return_gates=True)
+    torch_output, (_, torch_c_n) = theirs(x)
+    torch.testing.assert_close(output, ours(x)[0], rtol=0, atol=0)
+    time_dim = 1 if batch_first else 0
+    T = x.shape[time_dim]
+    assert gates.c.shape == (4, *torch_output.shape[:2], 5)
+    # the last layer's h_t = o_t * tanh(c_t) is torch's output, forward then reverse half
+    h_from_gates = gates.o[2:] * torch.tanh(gates.c[2:])
+    torch.testing.assert_close(
+        torch.cat(tuple(h_from_gates), dim=-1), torch_output, rtol=1e-10, atol=1e-12
+    )
+    # each direction ends where it finishes reading: forward at t = T-1, reverse at t = 0
+    for k in range(4):
+        last = gates.c[k].select(time_dim, T - 1 if k % 2 == 0 else 0)
+        torch.testing.assert_close(last, torch_c_n[k], rtol=1e-10, atol=1e-12)
+
+
+def test_lstm_unbatched_gates_drop_the_batch_dimension():
+    lstm_layer = lstm.LSTM(3, 5).double()
+    x = torch.randn(7, 3, dtype=torch.float64)
+    output, _, gates = lstm_layer(x, return_gates=True)
+    assert gates.f.shape == (1, 7, 5)
+    torch.testing.assert_close(gates.o[0] * torch.tanh(gates.c[0]), output)
+
+
+def test_lstm_rejects_projections():
+    with pytest.raises(ValueError, match="proj_size"):
+        lstm.LSTM(3, 5, proj_size=2)
+
+
+@pytest.mark.parametrize(
+    ("hx", "expected"),
+    [
+        (torch.zeros(1, 2, 5), "tuple (h_0, c_0)"),
+        ((torch.zeros(1, 2, 5), torch.zeros(2, 2, 5)), "c_0 must be (1, 2, 5), got (2, 2, 5)"),
+    ],
+    ids=["not-a-tuple", "wrong-c0"],
+)
+def test_lstm_wrong_hx_raises_value_error(hx, expected):
+    with pytest.raises(ValueError) as error:
+        lstm.LSTM(3, 5)(torch.zeros(4, 2, 3), hx)
+    assert expected in str(error.value)
+
+
+def test_lstm_cell_wrong_input_raises_value_error_naming_expected_and_actual():
+    with pytest.raises(ValueError) as error:
+        lstm.LSTMCell(3, 5)(torch.zeros(2, 4))
+    assert "(batch, 3)" in str(error.value)
+    assert "(2, 4)" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: lstm.LSTM(3, 5, num_layers=2, bidirectional=True),
+        lambda: nn.LSTM(3, 5, num_layers=2),
+        lambda: lstm.LSTMCell(3, 5),
+        lambda: nn.LSTMCell(3, 5),
+    ],
+    ids=["course-layer", "torch-layer", "course-cell", "torch-cell"],
+)
+def test_set_forget_bias_sets_total_forget_bias_and_leaves_other_gates(make):
+    module = make()
+    before = {name: p.detach().clone() for name, p in module.named_parameters()}
+    lstm.set_forget_bias_(module, 1.5)
+    params = dict(module.named_parameters())
+    for name in params:
+        if name.startswith("bias_ih"):
+            total = params[name] + params[name.replace("bias_ih", "bias_hh")]
+            torch.testing.assert_close(total[5:10], torch.full((5,), 1.5))
+            rows = torch.cat([torch.arange(5), torch.arange(10, 20)])
+            torch.testing.assert_close(params[name][rows], before[name][rows])
+        elif name.startswith("weight"):
+            assert torch.equal(params[name], before[name])
+
+
+def test_set_forget_bias_requires_biases():
+    with pytest.raises(ValueError, match="bias"):
+        lstm.set_forget_bias_(nn.LSTM(3, 5, bias=False))

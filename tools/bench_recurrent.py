@@ -1,0 +1,71 @@
+"""Time forward+backward of the course's RNN, LSTM and GRU layers against torch.nn's.
+
+``cases()`` gives (label, course step, torch step) triples for a shared runner; run this file
+to time each pair here (warm-up, then the median of repeats) and print course/torch ratios.
+Shapes: B batch 32, T time 50, I input 32, H hidden 128, float32, batch_first.
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from course_lib import gru, lstm, rnn
+
+B, T, I, H = 32, 50, 32, 128
+PAIRS = (
+    ("rnn.RNN", rnn.RNN, nn.RNN),
+    ("lstm.LSTM", lstm.LSTM, nn.LSTM),
+    ("gru.GRU", gru.GRU, nn.GRU),
+)
+
+
+def _forward_backward(module: nn.Module, x: torch.Tensor) -> Callable[[], None]:
+    """Return a zero-argument callable running one forward and backward pass of module on x."""
+
+    def run() -> None:
+        output, _ = module(x)
+        output.sum().backward()
+
+    return run
+
+
+def cases() -> list[tuple[str, Callable[[], None], Callable[[], None]]]:
+    """Return (label, course forward+backward, torch forward+backward) for RNN, LSTM and GRU.
+
+    Each pair shares the same weights (torch's, loaded into the course layer) and input x
+    (B, T, I), float32, batch_first.
+    """
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(B, T, I, generator=generator)
+    result = []
+    for name, course_class, torch_class in PAIRS:
+        theirs = torch_class(I, H, batch_first=True)
+        ours = course_class(I, H, batch_first=True)
+        ours.load_state_dict(theirs.state_dict())
+        label = f"{name} vs nn.{torch_class.__name__} (B{B} T{T} I{I} H{H})"
+        result.append((label, _forward_backward(ours, x), _forward_backward(theirs, x)))
+    return result
+
+
+def median_seconds(fn: Callable[[], None], repeats: int = 20, warmup: int = 3) -> float:
+    """Return the median wall time of fn over repeats calls, after warmup calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+if __name__ == "__main__":
+    for label, ours, theirs in cases():
+        t_ours, t_theirs = median_seconds(ours), median_seconds(theirs)
+        print(
+            f"{label}: course {t_ours * 1e3:.1f} ms, torch {t_theirs * 1e3:.1f} ms, "
+            f"ratio {t_ours / t_theirs:.2f}x"
+        )
