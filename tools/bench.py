@@ -20,16 +20,21 @@ TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
 
 
-def median_seconds(step, repeats: int) -> float:
-    """Median wall time of ``step()`` after three warm-up calls."""
+def paired_medians(course_step, torch_step, repeats: int) -> tuple[float, float]:
+    """Median wall times of the two steps, measured in alternation after three warm-ups each.
+
+    Alternating course, torch, course, torch... makes a machine stall hit both sides alike.
+    """
     for _ in range(3):
-        step()
-    times = []
+        course_step()
+        torch_step()
+    course_times, torch_times = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for step, times in ((course_step, course_times), (torch_step, torch_times)):
+            start = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - start)
+    return statistics.median(course_times), statistics.median(torch_times)
 
 
 def module_table(repeats: int) -> None:
@@ -38,8 +43,7 @@ def module_table(repeats: int) -> None:
     )
     for path in sorted(TOOLS.glob("bench_*.py")):
         for label, course_step, torch_step in importlib.import_module(path.stem).cases():
-            # Interleave so that a machine stall hits both sides alike.
-            c, t = median_seconds(course_step, repeats), median_seconds(torch_step, repeats)
+            c, t = paired_medians(course_step, torch_step, repeats)
             print(f"{label:<64}{c * 1e3:>10.2f}{t * 1e3:>10.2f}{c / t:>7.2f}x", flush=True)
 
 
