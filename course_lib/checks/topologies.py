@@ -1,0 +1,188 @@
+"""Exercises of notebook 04 (입력/출력층에 따른 종류): padding, teacher forcing, greedy decoding."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..topologies import greedy_decode, last_valid, shift_right, teacher_forcing
+from .core import Exercise, register
+
+# --- last_valid_state: the many-to-one read-out of a padded batch ---------------------------------
+
+
+def _padded_outputs(rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Outputs (B, T, H) float64 and lengths (B,) long; row 0 is full, row 1 is padded."""
+    B, T, H = int(rng.integers(3, 7)), int(rng.integers(3, 9)), int(rng.integers(2, 6))
+    lengths = rng.integers(1, T + 1, size=B)
+    lengths[0], lengths[1] = T, int(rng.integers(1, T))
+    outputs = torch.from_numpy(rng.standard_normal((B, T, H)))
+    return outputs, torch.from_numpy(lengths).long()
+
+
+def last_valid_state_reference(outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Each row's output at its last valid step: outputs (B, T, H), lengths (B,) -> (B, H)."""
+    return last_valid(outputs, lengths)
+
+
+def _reads_the_padding(outputs, lengths):
+    return outputs[:, -1]
+
+
+def _every_length_for_every_row(outputs, lengths):
+    return outputs[:, lengths - 1]
+
+
+# --- a random one-step decoder for the two decoding loops -----------------------------------------
+
+
+def _random_step(rng: np.random.Generator, V: int, H: int):
+    """A tiny float64 RNN decoder step: tokens (B,), state (B, H) -> (logits (B, V), state)."""
+    embed = torch.from_numpy(rng.standard_normal((V, H)))
+    W = torch.from_numpy(rng.standard_normal((H, H)) / np.sqrt(H))
+    U = torch.from_numpy(rng.standard_normal((H, V)) * 2.0)
+
+    def step(tokens: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        state = torch.tanh(embed[tokens] + state @ W)
+        return state @ U, state
+
+    return step
+
+
+def _decoder_inputs(rng: np.random.Generator):
+    B, V, H = int(rng.integers(2, 6)), int(rng.integers(5, 10)), int(rng.integers(3, 7))
+    state = torch.from_numpy(rng.standard_normal((B, H)))
+    return _random_step(rng, V, H), state, B, V
+
+
+def _teacher_forcing_inputs(rng: np.random.Generator):
+    step, state, B, V = _decoder_inputs(rng)
+    targets = torch.from_numpy(rng.integers(3, V, size=(B, int(rng.integers(3, 7))))).long()
+    return step, state, targets, 1
+
+
+def teacher_forcing_reference(step, state, targets, bos_index):
+    """Logits (B, S, V) of a decoder fed <bos>, then targets[:, t-1] at step t."""
+    return teacher_forcing(step, state, targets, bos_index)
+
+
+def _run(step, state, inputs, carry_state=True):
+    logits, start = [], state
+    for t in range(inputs.shape[1]):
+        out, new_state = step(inputs[:, t], state)
+        state = new_state if carry_state else start
+        logits.append(out)
+    return torch.stack(logits, dim=1)
+
+
+def _tf_not_shifted(step, state, targets, bos_index):
+    return _run(step, state, targets)
+
+
+def _tf_own_predictions(step, state, targets, bos_index):
+    return greedy_decode(step, state, torch.full_like(targets[:, 0], bos_index), targets.shape[1])[
+        1
+    ]
+
+
+def _tf_state_not_carried(step, state, targets, bos_index):
+    return _run(step, state, shift_right(targets, bos_index), carry_state=False)
+
+
+def _greedy_inputs(rng: np.random.Generator):
+    """A random step and start tokens whose first prediction is not the start token everywhere."""
+    while True:
+        step, state, B, V = _decoder_inputs(rng)
+        start = torch.from_numpy(rng.integers(0, V, size=B)).long()
+        if not torch.equal(step(start, state)[0].argmax(dim=-1), start):
+            return step, state, start, int(rng.integers(3, 7))
+
+
+def greedy_reference(step, state, start_tokens, max_len):
+    """Logits (B, max_len, V) of greedy decoding: each step's argmax is the next step's input."""
+    return greedy_decode(step, state, start_tokens, max_len)[1]
+
+
+def _greedy_never_feeds_back(step, state, start_tokens, max_len):
+    return _run(step, state, start_tokens[:, None].expand(-1, max_len))
+
+
+def _greedy_state_not_carried(step, state, start_tokens, max_len):
+    token, logits = start_tokens, []
+    for _ in range(max_len):
+        out, _ = step(token, state)
+        token = out.argmax(dim=-1)
+        logits.append(out)
+    return torch.stack(logits, dim=1)
+
+
+check_last_valid_state = register(
+    Exercise(
+        name="last_valid_state",
+        points=2,
+        reference=last_valid_state_reference,
+        make_inputs=_padded_outputs,
+        arg_names=("outputs", "lengths"),
+        mistakes=(
+            (
+                _reads_the_padding,
+                "outputs[:, -1] is the last column, which a shorter sentence reaches only after "
+                "reading <pad>: take row b at step lengths[b] - 1.",
+            ),
+            (
+                _every_length_for_every_row,
+                "outputs[:, lengths - 1] picks every row's step for every row (B, B, H): index "
+                "batch and time together, outputs[torch.arange(B), lengths - 1].",
+            ),
+        ),
+    )
+)
+
+check_teacher_forcing = register(
+    Exercise(
+        name="teacher_forcing",
+        points=2,
+        reference=teacher_forcing_reference,
+        make_inputs=_teacher_forcing_inputs,
+        arg_names=("step", "state", "targets", "bos_index"),
+        mistakes=(
+            (
+                _tf_not_shifted,
+                "step t must read the PREVIOUS target, targets[:, t-1] (and <bos> at t = 0); "
+                "feeding targets[:, t] shows the decoder the answer it should predict.",
+            ),
+            (
+                _tf_own_predictions,
+                "teacher forcing feeds the TARGET tokens, not the decoder's own argmax "
+                "(that is greedy decoding).",
+            ),
+            (
+                _tf_state_not_carried,
+                "pass the state that each step returns into the next step; the decoder "
+                "restarted from the initial state at every step.",
+            ),
+        ),
+    )
+)
+
+check_greedy_decode = register(
+    Exercise(
+        name="greedy_decode",
+        points=2,
+        reference=greedy_reference,
+        make_inputs=_greedy_inputs,
+        arg_names=("step", "state", "start_tokens", "max_len"),
+        mistakes=(
+            (
+                _greedy_never_feeds_back,
+                "after the first step, feed each step's argmax token (logits.argmax(-1)) into "
+                "the next step instead of the start tokens again.",
+            ),
+            (
+                _greedy_state_not_carried,
+                "pass the state that each step returns into the next step; the decoder "
+                "restarted from the initial state at every step.",
+            ),
+        ),
+    )
+)

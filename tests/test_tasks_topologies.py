@@ -1,0 +1,115 @@
+"""Notebook 04's data: captioned shape images, the translation split and role tagging."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from course_lib.data import TAGS, TIME_WORDS, corpus
+from course_lib.tasks import (
+    CAPTION_GLOSSES,
+    SHAPE_NAMES,
+    SHAPE_WORDS,
+    caption_words,
+    draw_shape,
+    english_caption,
+    role_tagging,
+    shape_scenes,
+    translation_split,
+)
+
+
+def scene_of(caption):
+    """Read (shape, size, row, col) back from a caption, whatever its word order."""
+    shape = next(s for s, word in SHAPE_WORDS.items() if word in caption)
+    size = "큰" if "큰" in caption else "작은"
+    return shape, size, int("아래에" in caption), int("오른쪽" in caption)
+
+
+def test_shape_scenes_are_seeded_and_shaped():
+    a = shape_scenes(50, noise=0.2, jitter=True, mixed_order=True, seed=3)
+    b = shape_scenes(50, noise=0.2, jitter=True, mixed_order=True, seed=3)
+    assert torch.equal(a.images, b.images) and a.captions == b.captions
+    assert a.images.shape == a.clean.shape == (50, 8, 8) and a.labels.shape == (50,)
+    assert not torch.equal(a.images, shape_scenes(50, seed=4).images)
+    with pytest.raises(ValueError, match="n must be positive, got 0"):
+        shape_scenes(0)
+
+
+def test_the_clean_image_is_exactly_what_the_caption_says():
+    scenes = shape_scenes(200, noise=0.3, jitter=True, mixed_order=True, seed=0)
+    for clean, caption, label in zip(scenes.clean, scenes.captions, scenes.labels, strict=True):
+        shape, size, row, col = scene_of(caption)
+        assert torch.equal(clean, draw_shape(shape, size, row, col))
+        assert SHAPE_NAMES[label] == shape
+        assert set(clean.unique().tolist()) <= {0.0, 1.0}
+    distinct = {tuple(c) for c in scenes.captions}
+    assert len({scene_of(c) for c in distinct}) == 24  # 3 shapes x 2 sizes x 4 quadrants
+    assert any(c[0] in ("큰", "작은") for c in distinct) and any(c[0] == "왼쪽" for c in distinct)
+
+
+def test_noise_and_jitter_change_only_what_the_model_sees():
+    plain = shape_scenes(100, seed=1)
+    assert torch.equal(plain.images, plain.clean)
+    jittered = shape_scenes(100, jitter=True, seed=1)
+    moved = (jittered.images != jittered.clean).flatten(1).any(1)
+    assert moved.any()
+    for image, caption, was_moved in zip(jittered.images, jittered.captions, moved, strict=True):
+        shape, size, row, col = scene_of(caption)
+        assert not was_moved or size == "작은"  # only small shapes can move
+        quadrant = image[4 * row : 4 * row + 4, 4 * col : 4 * col + 4]
+        assert image.sum() == quadrant.sum() > 0  # and never out of their quadrant
+    noisy = shape_scenes(100, noise=0.2, seed=1)
+    assert torch.equal(noisy.clean, plain.clean)
+    assert 0.15 < (noisy.images - noisy.clean).std() < 0.25
+
+
+def test_captions_and_their_english_glosses():
+    words = caption_words("원", "큰", 0, 0)
+    assert words == ["왼쪽", "위에", "큰", "원이", "있다"]
+    assert english_caption(words) == "there is a big circle at the top left"
+    words = caption_words("세모", "작은", 1, 1, shape_first=True)
+    assert words == ["작은", "세모가", "오른쪽", "아래에", "있다"]
+    assert english_caption(words) == "there is a small triangle at the bottom right"
+    assert all(w in CAPTION_GLOSSES for w in words)
+
+
+def test_draw_shape_rejects_unknown_shapes_and_leaving_the_quadrant():
+    assert draw_shape("네모", "큰", 1, 0).sum() == 12  # the outline of a 4x4 square
+    with pytest.raises(ValueError, match="must be one of"):
+        draw_shape("별", "큰", 0, 0)
+    with pytest.raises(
+        ValueError, match=r"stay in its quadrant, got row=0, col=0, offset=\(1, 0\)"
+    ):
+        draw_shape("원", "큰", 0, 0, offset=(1, 0))
+
+
+def test_translation_split_holds_out_sentences_whose_words_were_all_seen():
+    train, test = translation_split(24, seed=0)
+    sentences = corpus()
+    assert len(test) == 24 and len(train) + len(test) == len(sentences)
+    assert set(train).isdisjoint(test) and set(train) | set(test) == set(sentences)
+    assert sentences[0] in train and sentences[1] in train  # the lecture's two sentences
+    seen = {w for s in train for w in (*s.korean, *s.english)}
+    assert all(w in seen for s in test for w in (*s.korean, *s.english))
+    assert translation_split(24, seed=0) == (train, test)
+    assert translation_split(24, seed=1)[1] != test
+    with pytest.raises(ValueError, match="n_test must lie in"):
+        translation_split(0)
+
+
+def test_role_tagging_gives_one_tag_per_word_and_time_words_in_front():
+    train, _ = translation_split(24, seed=0)
+    words, tags = role_tagging(train, 300, time_words=(0, 2), seed=0)
+    assert len(words) == len(tags) == 300
+    counts = set()
+    for w, t in zip(words, tags, strict=True):
+        assert len(w) == len(t) and set(t) <= set(TAGS)
+        k = t.count("TIME")
+        counts.add(k)
+        assert all(x in TIME_WORDS for x in w[:k]) and "TIME" not in t[k:]
+        assert next(s for s in train if s.korean == tuple(w[k:])).tags == tuple(t[k:])
+    assert counts == {0, 1, 2}
+    assert role_tagging(train, 300, seed=0) == (words, tags)
+    with pytest.raises(ValueError, match="time_words"):
+        role_tagging(train, 5, time_words=(2, 1))
