@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import ticker
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # koreanize imports distutils
@@ -84,6 +85,11 @@ def curves(
         ax.axhline(hline, color="gray", linestyle="--", label=hline_label or None)
     if logy:
         ax.set_yscale("log")
+        # matplotlib's log labels are mathtext with U+2212 minus signs, a glyph NanumGothic lacks
+        ax.yaxis.set_major_formatter(
+            ticker.FuncFormatter(lambda v, _: f"{v:.0e}".replace("e+0", "e").replace("e-0", "e-"))
+        )
+        ax.yaxis.set_minor_formatter(ticker.NullFormatter())
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend()
     ax.grid(alpha=0.3)

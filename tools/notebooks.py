@@ -46,6 +46,16 @@ def paired_text(ipynb: Path) -> str:
     return jupytext.writes(jupytext.read(ipynb), fmt=FORMAT)
 
 
+def add_slides(nb: nbformat.NotebookNode) -> None:
+    """Give every cell RISE slideshow metadata: text with a section heading starts a slide, other
+    text a sub-slide, and code stays on the slide of the text that introduces it."""
+    for cell in nb.cells:
+        lines = cell.source.splitlines() if cell.cell_type == "markdown" else []
+        heading = any(line.startswith(("# ", "## ")) for line in lines)
+        kind = "slide" if heading else "subslide" if cell.cell_type == "markdown" else "-"
+        cell.metadata["slideshow"] = {"slide_type": kind}
+
+
 def build(paths: list[Path]) -> None:
     for ipynb in paths:
         twin = ipynb.with_suffix(".py")
@@ -56,6 +66,7 @@ def build(paths: list[Path]) -> None:
             "name": "python3",
         }
         nb.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
+        add_slides(nb)  # kept in the .ipynb only: jupytext's cell filter leaves it out of the .py
         seconds = execute(nb)
         jupytext.write(nb, ipynb)
         twin.write_text(paired_text(ipynb), encoding="utf-8")

@@ -1,0 +1,154 @@
+"""Every notebook, as a learner meets it: JupyterLab in headless Chromium, Run All Cells.
+
+Starts JupyterLab on loopback over a temporary copy of the notebooks (so nothing
+the browser does can overwrite the course's files), opens each notebook, runs
+all cells from the menu, checks that no error appeared and that every figure
+rendered, saves a screenshot to build/screenshots/, and stops the server.
+Skipped, with the reason, where Chromium is not installed (CI installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from notebooks import notebook_paths  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SETTINGS = {
+    # no news toast over the notebook, and every cell kept in the page so it can be inspected
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Chromium is not installed (apt-get install chromium); CI installs it",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on loopback serving a copy of the notebooks; yields (url, token)."""
+    root = tmp_path_factory.mktemp("lab")
+    for path in notebook_paths():
+        if path.exists():
+            shutil.copy(path, root / path.name)
+    settings = tmp_path_factory.mktemp("settings")
+    for name, value in SETTINGS.items():
+        plugin, file = name.rsplit("/", 1)
+        (settings / plugin).mkdir(parents=True, exist_ok=True)
+        (settings / plugin / file).write_text(json.dumps(value))
+    port, token = _free_port(), secrets.token_hex(16)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    server = subprocess.Popen(
+        [
+            str(jupyter),
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--ServerApp.root_dir={root}",
+            f"--IdentityProvider.token={token}",
+            f"--LabApp.user_settings_dir={settings}",
+            "--LabApp.news_url=None",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 60 s")
+        yield url, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on screen, not other open tabs
+WAIT_ALL_RUN = """(expected) => {
+    const prompts = [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
+    return prompts.length === expected && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+}"""
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_notebook_runs_in_the_browser(lab, browser, path):
+    url, token = lab
+    stored = nbformat.read(path, as_version=4)
+    code_cells = sum(c.cell_type == "code" for c in stored.cells)
+    figures = sum(
+        "image/png" in o.get("data", {}) for c in stored.cells for o in c.get("outputs", [])
+    )
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{url}/lab/tree/{path.name}?reset&token={token}")  # reset: no tabs from before
+        page.wait_for_selector(f"{PANEL} .jp-Cell", timeout=120_000)
+        page.wait_for_selector(
+            f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
+        )
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.wait_for_function(WAIT_ALL_RUN, arg=code_cells, timeout=400_000)
+        errors = page.locator(
+            f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        )
+        texts = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
+        assert not texts, f"{path.name}: error output in the browser:\n{texts[0][:2000]}"
+        rendered = page.locator(f"{PANEL} .jp-OutputArea-output img").count()
+        assert rendered >= figures, f"{path.name}: {rendered} figures rendered, {figures} expected"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{path.stem}.png"))
+    finally:
+        page.close()
