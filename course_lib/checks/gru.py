@@ -1,0 +1,176 @@
+"""Exercises of notebook 07 (GRU): the update gate's interpolation over time, one GRU step.
+
+Shapes: B batch, T time, I input_size, H hidden_size. Everything is torch float64, with torch's
+gate order r, z, n in the packed weights W_ih (3H, I) and W_hh (3H, H), and torch's reset
+placement n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .core import Exercise, register
+
+# --- Exercise 1: the update gate, 이전과 현재 가중치곱, over a whole sequence ------------------------
+
+
+def _update_inputs(rng: np.random.Generator):
+    """z (B, T, H) in (0.05, 0.95), candidates n (B, T, H) in (-1, 1), h0 (B, H) away from 0."""
+    B, T, H = int(rng.integers(2, 5)), int(rng.integers(3, 8)), int(rng.integers(2, 6))
+    z = torch.from_numpy(rng.uniform(0.05, 0.95, (B, T, H)))
+    n = torch.from_numpy(rng.uniform(-1.0, 1.0, (B, T, H)))
+    h0 = torch.from_numpy(rng.choice([-1.0, 1.0], (B, H)) * rng.uniform(0.5, 1.0, (B, H)))
+    return z, n, h0
+
+
+def gru_update_states_reference(z, n, h0):
+    """Every state h_1..h_T (B, T, H) from h_t = (1 - z_t) * n_t + z_t * h_(t-1), starting at h0."""
+    h, states = h0, []
+    for t in range(z.shape[1]):
+        h = (1 - z[:, t]) * n[:, t] + z[:, t] * h
+        states.append(h)
+    return torch.stack(states, dim=1)
+
+
+def _update_swapped(z, n, h0):
+    return gru_update_states_reference(1 - z, n, h0)
+
+
+def _update_added(z, n, h0):
+    h, states = h0, []
+    for t in range(z.shape[1]):
+        h = n[:, t] + z[:, t] * h
+        states.append(h)
+    return torch.stack(states, dim=1)
+
+
+def _update_shifted(z, n, h0):
+    full = torch.cat([h0[:, None], gru_update_states_reference(z, n, h0)], dim=1)
+    return full[:, :-1]
+
+
+def _update_not_carried(z, n, h0):
+    return (1 - z) * n + z * h0[:, None]
+
+
+check_gru_update_states = register(
+    Exercise(
+        name="gru_update_states",
+        points=2,
+        reference=gru_update_states_reference,
+        make_inputs=_update_inputs,
+        arg_names=("z", "n", "h0"),
+        mistakes=(
+            (
+                _update_swapped,
+                "in torch's GRU z weights the OLD state: h_t = (1 - z_t) * n_t + z_t * h_(t-1), so z near 1 keeps the memory.",
+            ),
+            (
+                _update_added,
+                "the update gate interpolates (이전과 현재 가중치곱): the weights (1 - z_t) and z_t sum to 1, so n_t is multiplied by (1 - z_t).",
+            ),
+            (
+                _update_shifted,
+                "return h_1..h_T, the states AFTER each step, not h_0..h_(T-1).",
+            ),
+            (
+                _update_not_carried,
+                "each step must use the previous step's result h_(t-1), not h0 every time.",
+            ),
+        ),
+    )
+)
+
+
+# --- Exercise 2: one GRU step with torch's packed weights and reset placement ----------------------
+
+
+def _step_inputs(rng: np.random.Generator):
+    """x (B, I), h (B, H), W_ih (3H, I), W_hh (3H, H), b_ih (3H,), b_hh (3H,).
+
+    I != H so a missing transpose fails; b_hh is large enough that where the reset gate acts
+    (on W_hn h + b_hn, or on h alone) always shows.
+    """
+    B, H = int(rng.integers(2, 5)), int(rng.integers(2, 6))
+    I = H + int(rng.integers(1, 4))
+    return (
+        torch.from_numpy(rng.normal(size=(B, I))),
+        torch.from_numpy(rng.normal(size=(B, H))),
+        torch.from_numpy(rng.normal(0, 0.8, (3 * H, I))),
+        torch.from_numpy(rng.normal(0, 0.8, (3 * H, H))),
+        torch.from_numpy(rng.normal(0, 0.5, 3 * H)),
+        torch.from_numpy(rng.choice([-1.0, 1.0], 3 * H) * rng.uniform(0.5, 1.0, 3 * H)),
+    )
+
+
+def _gru_step(x, h, W_ih, W_hh, b_ih, b_hh, order="rzn", variant=""):
+    """The reference step, or a variant with a known mistake (for the hints)."""
+    xs = dict(zip(order, (x @ W_ih.T + b_ih).chunk(3, dim=1), strict=True))
+    W = dict(zip(order, W_hh.chunk(3, dim=0), strict=True))
+    b = dict(zip(order, b_hh.chunk(3, dim=0), strict=True))
+    r = torch.sigmoid(xs["r"] + h @ W["r"].T + b["r"])
+    z = torch.sigmoid(xs["z"] + h @ W["z"].T + b["z"])
+    if variant == "paper_reset":
+        n = torch.tanh(xs["n"] + (r * h) @ W["n"].T + b["n"])
+    elif variant == "reset_bias_outside":
+        n = torch.tanh(xs["n"] + r * (h @ W["n"].T) + b["n"])
+    elif variant == "no_reset":
+        n = torch.tanh(xs["n"] + h @ W["n"].T + b["n"])
+    elif variant == "reset_on_input_too":
+        n = torch.tanh(r * (xs["n"] + h @ W["n"].T + b["n"]))
+    else:
+        n = torch.tanh(xs["n"] + r * (h @ W["n"].T + b["n"]))
+    if variant == "swapped_update":
+        return z * n + (1 - z) * h
+    return (1 - z) * n + z * h
+
+
+def gru_step_reference(x, h, W_ih, W_hh, b_ih, b_hh):
+    """h' (B, H): r, z from both inputs, n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), torch's way."""
+    return _gru_step(x, h, W_ih, W_hh, b_ih, b_hh)
+
+
+def _mistake(**kwargs):
+    return lambda *args: _gru_step(*args, **kwargs)
+
+
+_ORDER_HINT = (
+    "torch packs the three gates in the order r, z, n (reset, update, candidate): the first H "
+    "rows of W_ih and W_hh belong to r, the next H to z, the last H to n."
+)
+
+check_gru_step = register(
+    Exercise(
+        name="gru_step",
+        points=3,
+        reference=gru_step_reference,
+        make_inputs=_step_inputs,
+        arg_names=("x", "h", "W_ih", "W_hh", "b_ih", "b_hh"),
+        mistakes=(
+            (
+                _mistake(variant="paper_reset"),
+                "that is the paper's placement W_hn (r * h); torch applies the reset gate AFTER the product, to the whole recurrent term: r * (W_hn h + b_hn).",
+            ),
+            (
+                _mistake(variant="reset_bias_outside"),
+                "in torch the reset gate also multiplies the hidden bias b_hn: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).",
+            ),
+            (
+                _mistake(variant="no_reset"),
+                "the reset gate (이전과 현재 얼마만큼?) is missing: it scales the recurrent term of the candidate, r * (W_hn h + b_hn).",
+            ),
+            (
+                _mistake(variant="reset_on_input_too"),
+                "the reset gate scales only the part that comes from h, not the input term W_in x + b_in.",
+            ),
+            (
+                _mistake(variant="swapped_update"),
+                "in torch's GRU z weights the OLD state: h' = (1 - z) * n + z * h.",
+            ),
+            (_mistake(order="zrn"), _ORDER_HINT),
+            (_mistake(order="nzr"), _ORDER_HINT),
+            (_mistake(order="rnz"), _ORDER_HINT),
+        ),
+    )
+)

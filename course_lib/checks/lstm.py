@@ -1,0 +1,256 @@
+"""Exercises of notebook 06 (LSTM): the cell-state path over time, one LSTM step, the path's gain.
+
+Shapes: B batch, T time, I input_size, H hidden_size. Everything is torch float64, with torch's
+gate order i, f, g, o in the packed weights W_ih (4H, I) and W_hh (4H, H).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .core import Exercise, register
+
+
+def _sizes(rng: np.random.Generator) -> tuple[int, int, int]:
+    """B, T, H with T >= 3 so that off-by-one mistakes in time always show."""
+    return int(rng.integers(2, 5)), int(rng.integers(3, 8)), int(rng.integers(2, 6))
+
+
+def _gate(rng: np.random.Generator, shape: tuple[int, ...], low: float = 0.05) -> torch.Tensor:
+    """Sigmoid-like activations in (low, 0.95), never 0 or 1, so every gate's effect shows."""
+    return torch.from_numpy(rng.uniform(low, 0.95, shape))
+
+
+# --- Exercise 1: step 3 (장기 기억, cell state) over a whole sequence ------------------------------
+
+
+def _cell_state_inputs(rng: np.random.Generator):
+    """f, i (B, T, H) in (0.05, 0.95), g (B, T, H) in (-1, 1), c0 (B, H) away from 0."""
+    B, T, H = _sizes(rng)
+    f, i = _gate(rng, (B, T, H)), _gate(rng, (B, T, H))
+    g = torch.from_numpy(rng.uniform(-1.0, 1.0, (B, T, H)))
+    c0 = torch.from_numpy(rng.choice([-1.0, 1.0], (B, H)) * rng.uniform(0.5, 2.0, (B, H)))
+    return f, i, g, c0
+
+
+def lstm_cell_states_reference(f, i, g, c0):
+    """Every cell state c_1..c_T (B, T, H) from c_t = f_t * c_{t-1} + i_t * g_t, starting at c0."""
+    c, states = c0, []
+    for t in range(f.shape[1]):
+        c = f[:, t] * c + i[:, t] * g[:, t]
+        states.append(c)
+    return torch.stack(states, dim=1)
+
+
+def _cell_states_without_forget(f, i, g, c0):
+    return lstm_cell_states_reference(torch.ones_like(f), i, g, c0)
+
+
+def _cell_states_without_input_gate(f, i, g, c0):
+    return lstm_cell_states_reference(f, torch.ones_like(i), g, c0)
+
+
+def _cell_states_squashed(f, i, g, c0):
+    c, states = c0, []
+    for t in range(f.shape[1]):
+        c = torch.tanh(f[:, t] * c + i[:, t] * g[:, t])
+        states.append(c)
+    return torch.stack(states, dim=1)
+
+
+def _cell_states_shifted(f, i, g, c0):
+    full = torch.cat([c0[:, None], lstm_cell_states_reference(f, i, g, c0)], dim=1)
+    return full[:, :-1]
+
+
+def _cell_states_not_carried(f, i, g, c0):
+    return f * c0[:, None] + i * g
+
+
+check_lstm_cell_states = register(
+    Exercise(
+        name="lstm_cell_states",
+        points=2,
+        reference=lstm_cell_states_reference,
+        make_inputs=_cell_state_inputs,
+        arg_names=("f", "i", "g", "c0"),
+        mistakes=(
+            (
+                _cell_states_without_forget,
+                "the old memory is multiplied by the forget gate (삭제 게이트) first: c_t = f_t * c_{t-1} + i_t * g_t.",
+            ),
+            (
+                _cell_states_without_input_gate,
+                "the new candidate g_t is weighted by the input gate (입력 게이트): add i_t * g_t, not g_t.",
+            ),
+            (
+                _cell_states_squashed,
+                "the cell state is not squashed: c_t = f_t * c_{t-1} + i_t * g_t with no tanh around it (tanh comes only in h_t = o_t * tanh(c_t)).",
+            ),
+            (
+                _cell_states_shifted,
+                "return c_1..c_T, the states AFTER each step, not c_0..c_{T-1}.",
+            ),
+            (
+                _cell_states_not_carried,
+                "each step must use the previous step's result c_{t-1}, not c0 every time.",
+            ),
+        ),
+    )
+)
+
+
+# --- Exercise 2: one LSTM step with torch's packed weights -----------------------------------------
+
+
+def _step_inputs(rng: np.random.Generator):
+    """x (B, I), h (B, H), c (B, H), W_ih (4H, I), W_hh (4H, H), b_ih (4H,), b_hh (4H,).
+
+    I != H so a missing transpose fails, and the weights are large enough that every gate
+    differs from the others and from 0.5, so each gate-order mistake changes the result.
+    """
+    B, H = int(rng.integers(2, 5)), int(rng.integers(2, 6))
+    I = H + int(rng.integers(1, 4))
+    c = torch.from_numpy(rng.choice([-1.0, 1.0], (B, H)) * rng.uniform(0.5, 2.0, (B, H)))
+    return (
+        torch.from_numpy(rng.normal(size=(B, I))),
+        torch.from_numpy(rng.normal(size=(B, H))),
+        c,
+        torch.from_numpy(rng.normal(0, 0.8, (4 * H, I))),
+        torch.from_numpy(rng.normal(0, 0.8, (4 * H, H))),
+        torch.from_numpy(rng.normal(0, 0.5, 4 * H)),
+        torch.from_numpy(rng.normal(0, 0.5, 4 * H)),
+    )
+
+
+def _lstm_step(x, h, c, W_ih, W_hh, b_ih, b_hh, order="ifgo", variant=""):
+    """The reference step, or a variant with a known mistake (for the hints)."""
+    blocks = dict(zip(order, (x @ W_ih.T + b_ih + h @ W_hh.T + b_hh).chunk(4, dim=1), strict=True))
+    if variant == "no_b_hh":
+        blocks = dict(zip(order, (x @ W_ih.T + b_ih + h @ W_hh.T).chunk(4, dim=1), strict=True))
+    i, f, o = torch.sigmoid(blocks["i"]), torch.sigmoid(blocks["f"]), torch.sigmoid(blocks["o"])
+    g = torch.sigmoid(blocks["g"]) if variant == "sigmoid_g" else torch.tanh(blocks["g"])
+    if variant == "no_forget":
+        f = torch.ones_like(f)
+    c_next = f * c + i * g
+    if variant == "tanh_c_state":
+        c_next = torch.tanh(c_next)
+    if variant == "no_tanh_h":
+        h_next = o * c_next
+    elif variant == "old_c_in_h":
+        h_next = o * torch.tanh(c)
+    else:
+        h_next = o * torch.tanh(c_next)
+    return h_next, c_next
+
+
+def lstm_step_reference(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    """(h', c'), each (B, H): gates [i; f; g; o] = W_ih x + b_ih + W_hh h + b_hh, torch's order."""
+    return _lstm_step(x, h, c, W_ih, W_hh, b_ih, b_hh)
+
+
+def _mistake(**kwargs):
+    return lambda *args: _lstm_step(*args, **kwargs)
+
+
+_ORDER_HINT = (
+    "torch packs the four gates in the order i, f, g, o (input, forget, candidate, output): "
+    "the first H rows of W_ih belong to i, the next H to f, then g, then o."
+)
+
+check_lstm_step = register(
+    Exercise(
+        name="lstm_step",
+        points=3,
+        reference=lstm_step_reference,
+        make_inputs=_step_inputs,
+        arg_names=("x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"),
+        mistakes=(
+            (_mistake(order="figo"), _ORDER_HINT),
+            (_mistake(order="ifog"), _ORDER_HINT),
+            (_mistake(order="igfo"), _ORDER_HINT),
+            (_mistake(order="iofg"), _ORDER_HINT),
+            (
+                _mistake(variant="no_forget"),
+                "step 2 (삭제 게이트) is missing: the old cell state is multiplied by the forget gate, c' = f * c + i * g.",
+            ),
+            (
+                _mistake(variant="tanh_c_state"),
+                "do not squash the cell state: c' = f * c + i * g stays as it is; tanh is applied only when making h' = o * tanh(c').",
+            ),
+            (
+                _mistake(variant="no_tanh_h"),
+                "the output is h' = o * tanh(c'): pass the new cell state through tanh before the output gate.",
+            ),
+            (
+                _mistake(variant="old_c_in_h"),
+                "h' must use the NEW cell state: h' = o * tanh(c'), with c' = f * c + i * g computed first.",
+            ),
+            (
+                _mistake(variant="sigmoid_g"),
+                "the candidate g uses tanh (values in -1..1); only i, f and o use the sigmoid.",
+            ),
+            (
+                _mistake(variant="no_b_hh"),
+                "torch has two biases: add both b_ih and b_hh to the gate pre-activations.",
+            ),
+        ),
+    )
+)
+
+
+# --- Exercise 3: how much of c_t reaches c_T along the cell path ----------------------------------
+
+
+def _forget_inputs(rng: np.random.Generator):
+    """Forget-gate activations f_1..f_T, (B, T, H), in (0.3, 0.95)."""
+    return (_gate(rng, _sizes(rng), low=0.3),)
+
+
+def cell_path_gain_reference(f):
+    """(B, T, H) gains along the cell path: column k is ∂c_T/∂c_(k+1) = f_(k+2) ⋯ f_T, the last 1.
+
+    f (B, T, H) holds f_1..f_T: column k is step k+1's forget gate (time counted from 1).
+    """
+    later = torch.cat([f[:, 1:], torch.ones_like(f[:, :1])], dim=1)  # column k: f_(k+2), then 1
+    return later.flip(1).cumprod(1).flip(1)
+
+
+def _gain_including_own_gate(f):
+    return f.flip(1).cumprod(1).flip(1)
+
+
+def _gain_forward_product(f):
+    later = torch.cat([torch.ones_like(f[:, :1]), f[:, :-1]], dim=1)
+    return later.cumprod(1)
+
+
+def _gain_sum(f):
+    later = torch.cat([f[:, 1:], torch.ones_like(f[:, :1])], dim=1)
+    return later.flip(1).cumsum(1).flip(1)
+
+
+check_cell_path_gain = register(
+    Exercise(
+        name="cell_path_gain",
+        points=2,
+        reference=cell_path_gain_reference,
+        make_inputs=_forget_inputs,
+        arg_names=("f",),
+        mistakes=(
+            (
+                _gain_including_own_gate,
+                "c_t's own forget gate f_t acted BEFORE c_t existed; the path from c_t to c_T passes f_(t+1) ⋯ f_T only, so the last entry is 1.",
+            ),
+            (
+                _gain_forward_product,
+                "multiply the forget gates that come AFTER step t (t+1..T), not those before it.",
+            ),
+            (
+                _gain_sum,
+                "along the path the factors multiply (chain rule), they do not add.",
+            ),
+        ),
+    )
+)

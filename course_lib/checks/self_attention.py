@@ -1,0 +1,200 @@
+"""Exercises of notebook 08 (self-attention): the masked attention weighting, the sinusoidal encoding."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ..attention import scaled_dot_product_attention
+from .core import Exercise, register
+
+
+def _weighting_inputs(rng: np.random.Generator):
+    """q (B, L, E), k (B, S, E) float64 and a mask (L, S), True = may attend.
+
+    Every trial has a fully masked query row (the uniform-weights and NaN bugs show), a partly
+    masked row (masking after the softmax shows) and E >= 2 (a wrong scale shows).
+    """
+    B, L, S, E = (int(rng.integers(lo, hi)) for lo, hi in ((1, 4), (3, 7), (3, 7), (2, 9)))
+    q = torch.tensor(rng.normal(size=(B, L, E)))
+    k = torch.tensor(rng.normal(size=(B, S, E)))
+    mask = rng.random((L, S)) < 0.6
+    mask[:, 0] = True
+    mask[0, 1:] = False  # a partly masked row: only key 0 is allowed
+    mask[1, 1] = True
+    mask[int(rng.integers(2, L))] = False  # a query with no key left
+    return q, k, torch.tensor(mask)
+
+
+def attention_weighting_reference(q, k, mask):
+    """softmax(q kᵀ / √E) over the keys with masked pairs at 0 and fully masked rows all 0: (B, L, S)."""
+    _, weights = scaled_dot_product_attention(q, k, k, attn_mask=mask, return_weights=True)
+    return weights
+
+
+def _scores(q, k):
+    return q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+
+
+def _finite_fill(q, k, mask):
+    return torch.softmax(_scores(q, k).masked_fill(~mask, -1e9), dim=-1)
+
+
+def _plain_softmax(q, k, mask):
+    return torch.softmax(_scores(q, k).masked_fill(~mask, float("-inf")), dim=-1)
+
+
+def _after_softmax(q, k, mask):
+    return torch.softmax(_scores(q, k), dim=-1) * mask
+
+
+def _inverted(q, k, mask):
+    return attention_weighting_reference(q, k, ~mask)
+
+
+def _unscaled(q, k, mask):
+    return attention_weighting_reference(q * math.sqrt(q.shape[-1]), k, mask)
+
+
+def _scaled_by_e(q, k, mask):
+    return attention_weighting_reference(q / math.sqrt(q.shape[-1]), k, mask)
+
+
+def _over_queries(q, k, mask):
+    scores = _scores(q, k).masked_fill(~mask, float("-inf"))
+    dead = ~mask.any(dim=-1, keepdim=True)
+    return torch.softmax(scores.masked_fill(dead, 0.0), dim=-2).masked_fill(dead, 0.0)
+
+
+check_attention_weighting = register(
+    Exercise(
+        name="attention_weighting",
+        points=3,
+        reference=attention_weighting_reference,
+        make_inputs=_weighting_inputs,
+        arg_names=("q", "k", "mask"),
+        mistakes=(
+            (
+                _finite_fill,
+                "a query whose every key is masked must get a row of zeros, not uniform weights: with a finite "
+                "fill such as -1e9 all its scores are equal, so the softmax spreads the weight evenly over keys "
+                "it may not see. Fill with -inf and set such rows to 0.",
+            ),
+            (
+                _plain_softmax,
+                "the softmax of a row that is all -inf is 0/0 = NaN: find the queries with no allowed key "
+                "(~mask.any(dim=-1)) and return zeros for them.",
+            ),
+            (
+                _after_softmax,
+                "mask the scores BEFORE the softmax (masked_fill with -inf); multiplying the weights by the mask "
+                "afterwards leaves rows that no longer sum to 1.",
+            ),
+            (
+                _inverted,
+                "True in the mask means 'may attend' (torch's SDPA convention), so mask out where it is False: "
+                "use ~mask.",
+            ),
+            (_unscaled, "divide the scores q kᵀ by the scaling √E, E = q.shape[-1]."),
+            (_scaled_by_e, "the scaling is √E, not E: divide by math.sqrt(q.shape[-1])."),
+            (
+                _over_queries,
+                "take the softmax over the keys (dim=-1): each query's weights must sum to 1.",
+            ),
+        ),
+    )
+)
+
+
+def _encoding_inputs(rng: np.random.Generator):
+    """positions (T,) integers with a 0 and a larger position; an even d_model >= 4."""
+    T = int(rng.integers(3, 9))
+    positions = rng.integers(0, 60, size=T)
+    positions[0], positions[1] = 0, int(rng.integers(1, 60))
+    d_model = 2 * int(rng.integers(2, 9))
+    return positions, d_model
+
+
+def sinusoidal_encoding_reference(positions, d_model, base=10000.0):
+    """PE[t, 2i] = sin(p_t / base^(2i/D)), PE[t, 2i+1] = cos(p_t / base^(2i/D)): (T, D) float64."""
+    two_i = np.arange(0, d_model, 2)
+    angle = np.asarray(positions, dtype=np.float64)[:, None] / base ** (two_i / d_model)
+    pe = np.zeros((len(positions), d_model))
+    pe[:, 0::2] = np.sin(angle)
+    pe[:, 1::2] = np.cos(angle)
+    return pe
+
+
+def _swapped(positions, d_model):
+    pe = sinusoidal_encoding_reference(positions, d_model)
+    return pe[:, [j + 1 if j % 2 == 0 else j - 1 for j in range(d_model)]]
+
+
+def _column_exponent(positions, d_model):
+    angle = np.asarray(positions, dtype=np.float64)[:, None] / 10000.0 ** (
+        np.arange(d_model) / d_model
+    )
+    pe = np.sin(angle)
+    pe[:, 1::2] = np.cos(angle[:, 1::2])
+    return pe
+
+
+def _pair_exponent(positions, d_model):
+    i = np.arange(d_model // 2)
+    angle = np.asarray(positions, dtype=np.float64)[:, None] / 10000.0 ** (i / d_model)
+    pe = np.zeros((len(positions), d_model))
+    pe[:, 0::2] = np.sin(angle)
+    pe[:, 1::2] = np.cos(angle)
+    return pe
+
+
+def _halves(positions, d_model):
+    pe = sinusoidal_encoding_reference(positions, d_model)
+    return np.concatenate([pe[:, 0::2], pe[:, 1::2]], axis=1)
+
+
+def _multiplied(positions, d_model):
+    two_i = np.arange(0, d_model, 2)
+    angle = np.asarray(positions, dtype=np.float64)[:, None] * 10000.0 ** (two_i / d_model)
+    pe = np.zeros((len(positions), d_model))
+    pe[:, 0::2] = np.sin(angle)
+    pe[:, 1::2] = np.cos(angle)
+    return pe
+
+
+check_sinusoidal_encoding = register(
+    Exercise(
+        name="sinusoidal_encoding",
+        points=2,
+        reference=sinusoidal_encoding_reference,
+        make_inputs=_encoding_inputs,
+        arg_names=("positions", "d_model"),
+        mistakes=(
+            (
+                _swapped,
+                "even columns (2i) are sines and odd columns (2i+1) cosines, not the other way.",
+            ),
+            (
+                _column_exponent,
+                "columns 2i and 2i+1 share one frequency, 1 / 10000^(2i/d_model): use the even index 2i for "
+                "both, not the column's own index.",
+            ),
+            (
+                _pair_exponent,
+                "the exponent is 2i/d_model with 2i the even column index (0, 2, 4, ...), not i/d_model.",
+            ),
+            (
+                _halves,
+                "interleave the columns (sin, cos, sin, cos, ...): put the sines in columns 0::2 and the "
+                "cosines in 1::2 rather than the sines first and the cosines after.",
+            ),
+            (
+                _multiplied,
+                "divide the position by 10000^(2i/d_model); multiplying makes the later columns spin faster "
+                "instead of slower.",
+            ),
+        ),
+    )
+)
