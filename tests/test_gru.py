@@ -3,64 +3,11 @@
 import pytest
 import torch
 from recurrent_parity import (
-    LAYER_CONFIGS,
-    assert_matches_torch,
-    assert_state_dict_round_trip,
-    config_id,
     make_pair,
 )
 from torch import nn
 
 from course_lib import gru
-
-
-@pytest.mark.parametrize("with_hx", [False, True], ids=["zero-state", "given-state"])
-@pytest.mark.parametrize("config", LAYER_CONFIGS, ids=config_id)
-def test_gru_matches_torch(config, with_hx):
-    assert_matches_torch(gru.GRU, nn.GRU, with_hx=with_hx, **config)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        {"batch": 1},
-        {"time": 1},
-        {"batched": False},
-        {"batched": False, "with_hx": True, "num_layers": 2, "bidirectional": True},
-    ],
-    ids=["batch1", "length1", "unbatched", "unbatched-L2-bidir-hx"],
-)
-def test_gru_matches_torch_edge_cases(case):
-    assert_matches_torch(gru.GRU, nn.GRU, **case)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        {},
-        {"with_hx": True},
-        {"bias": False, "with_hx": True},
-        {"batched": False},
-        {"batched": False, "with_hx": True},
-        {"batch": 1},
-    ],
-    ids=["zero-state", "given-state", "nobias", "unbatched", "unbatched-hx", "batch1"],
-)
-def test_gru_cell_matches_torch(case):
-    assert_matches_torch(gru.GRUCell, nn.GRUCell, **case)
-
-
-@pytest.mark.parametrize(
-    ("course_class", "torch_class", "kwargs"),
-    [
-        (gru.GRU, nn.GRU, {"num_layers": 2, "bidirectional": True, "batch_first": True}),
-        (gru.GRU, nn.GRU, {"bias": False, "batch_first": True}),
-        (gru.GRUCell, nn.GRUCell, {}),
-    ],
-    ids=["layer", "layer-nobias", "cell"],
-)
-def test_gru_state_dict_loads_both_ways(course_class, torch_class, kwargs):
-    assert_state_dict_round_trip(course_class, torch_class, **kwargs)
 
 
 def test_gru_cell_gates_reproduce_torch_output():
