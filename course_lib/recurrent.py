@@ -11,6 +11,8 @@ which is the same step run over the time-reversed sequence.
 Speed: the input projection ``x W_ih^T + b`` of every time step is one matmul before the loop,
 which then walks ``XP.unbind(0)``. Indexing ``XP[t]`` instead would be a trap: the backward of
 each slice writes a full (T, B, G*H) gradient, so the loop would grow quadratic in T.
+``lstm.LSTM`` goes further and overrides :meth:`RecurrentLayer._run` with a hand-written
+backward through time (autograd through its step is about twice ``torch.nn.LSTM``'s time).
 """
 
 import math
@@ -22,6 +24,22 @@ from torch import Tensor, nn
 
 State = tuple[Tensor, ...]
 """A cell's state: ``(h,)`` for RNN and GRU, ``(h, c)`` for LSTM, each (B, H)."""
+
+
+def reading_order(T: int, reverse: bool) -> range:
+    """The time steps in the order a direction reads them: 0..T-1, or T-1..0 if ``reverse``."""
+    return range(T - 1, -1, -1) if reverse else range(T)
+
+
+def after_and_before(states: Tensor, reverse: bool) -> tuple[Tensor, Tensor]:
+    """Split a (T+1, B, H) state buffer into views (after, before), each (T, B, H).
+
+    Step t reads ``before[t]`` (h_{t-1}) and writes ``after[t]`` (h_t). Reading forward, slot 0
+    holds the initial state and step t writes slot t+1; in reverse, slot T holds it and step t
+    writes slot t. So ``after`` is also the layer's output, in time order, with no copy. Used by
+    the layers that write their backward through time by hand (``lstm.LSTM``).
+    """
+    return (states[:-1], states[1:]) if reverse else (states[1:], states[:-1])
 
 
 class Recurrence(nn.Module):
@@ -82,6 +100,10 @@ class Recurrence(nn.Module):
             if not isinstance(state, Tensor) or tuple(state.shape) != expected:
                 got = tuple(state.shape) if isinstance(state, Tensor) else type(state).__name__
                 raise ValueError(f"{name} must be {expected}, got {got}")
+            if state.dtype != like.dtype:
+                raise ValueError(
+                    f"{name} must have the input's dtype {like.dtype}, got {state.dtype}"
+                )
         return states
 
 

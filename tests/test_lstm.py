@@ -3,6 +3,7 @@
 import pytest
 import torch
 from recurrent_parity import (
+    assert_matches_torch,
     make_pair,
 )
 from torch import nn
@@ -47,6 +48,60 @@ def test_lstm_layer_gates_reproduce_torch_output_per_layer_and_direction(batch_f
         torch.testing.assert_close(last, torch_c_n[k], rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
+@pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
+def test_lstm_hand_written_bptt_passes_gradcheck(reverse, bias):
+    torch.manual_seed(2)
+    T, B, I, H = 5, 2, 3, 2
+    shapes = [(T, B, I), (B, H), (B, H), (4 * H, I), (4 * H, H)] + ([(4 * H,)] if bias else [])
+    inputs = tuple(torch.randn(s, dtype=torch.float64, requires_grad=True) for s in shapes)
+
+    def layer(x, h0, c0, weight_ih, weight_hh, b=None):
+        h, h_n, c_n, _, _ = lstm._LSTMLayerFunction.apply(
+            x, h0, c0, weight_ih, weight_hh, b, reverse
+        )
+        return h, h_n, c_n
+
+    assert torch.autograd.gradcheck(layer, inputs)
+
+
+@pytest.mark.parametrize("batch_first", [False, True], ids=["time_first", "batch_first"])
+def test_lstm_bptt_matches_torch_two_layers_bidirectional_with_hx(batch_first):
+    # longer than the parity grid's sequences, so the backward loop runs many steps
+    assert_matches_torch(
+        lstm.LSTM,
+        nn.LSTM,
+        with_hx=True,
+        time=17,
+        batch=3,
+        hidden_size=6,
+        num_layers=2,
+        bidirectional=True,
+        batch_first=batch_first,
+    )
+
+
+def test_lstm_gradient_through_final_cell_state_alone_matches_torch():
+    torch.manual_seed(3)
+    ours, theirs = make_pair(lstm.LSTM, nn.LSTM, num_layers=2)
+    x = torch.randn(6, 2, 3, dtype=torch.float64)
+    grads = []
+    for module in (ours, theirs):
+        x_leaf = x.clone().requires_grad_(True)
+        _, (_, c_n) = module(x_leaf)
+        c_n.sum().backward()  # the last layer's h and h_n get no gradient: None in the backward
+        grads.append([x_leaf.grad, *(p.grad for p in module.parameters())])
+    for ours_grad, torch_grad in zip(*grads, strict=True):
+        torch.testing.assert_close(ours_grad, torch_grad, rtol=1e-10, atol=1e-12)
+
+
+def test_lstm_layer_gates_carry_no_gradient_but_output_does():
+    x = torch.randn(4, 2, 3, requires_grad=True)
+    output, _, gates = lstm.LSTM(3, 5)(x, return_gates=True)
+    assert output.requires_grad
+    assert not any(gate.requires_grad for gate in gates)
+
+
 def test_lstm_unbatched_gates_drop_the_batch_dimension():
     lstm_layer = lstm.LSTM(3, 5).double()
     x = torch.randn(7, 3, dtype=torch.float64)
@@ -65,8 +120,9 @@ def test_lstm_rejects_projections():
     [
         (torch.zeros(1, 2, 5), "tuple (h_0, c_0)"),
         ((torch.zeros(1, 2, 5), torch.zeros(2, 2, 5)), "c_0 must be (1, 2, 5), got (2, 2, 5)"),
+        (tuple(torch.zeros(2, 1, 2, 5, dtype=torch.float64)), "h_0 must have the input's dtype"),
     ],
-    ids=["not-a-tuple", "wrong-c0"],
+    ids=["not-a-tuple", "wrong-c0", "wrong-dtype"],
 )
 def test_lstm_wrong_hx_raises_value_error(hx, expected):
     with pytest.raises(ValueError) as error:
