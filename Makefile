@@ -17,9 +17,11 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 ## Every test: lint, unit tests, notebooks under nbval, release and grading round trip.
+## Two pytest workers on two cores: one thread each (kernels inherit it), or their threads
+## spin-wait for each other and a 40 s notebook takes ten minutes.
 test: $(STAMP)
 	$(BIN)/ruff check course_lib tests tools
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile \
+	OMP_NUM_THREADS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile \
 		tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 lint: $(STAMP)

@@ -60,6 +60,16 @@ def test_structure_objectives_summary_exercises_next(path):
         assert re.search(rf"\(0?{number + 1}_\w+\.ipynb\)", markdown), "link to the next notebook"
 
 
+def test_setup_cell_uses_one_torch_thread(path):
+    """Course rule: the models are small, so one thread is as fast, and two busy threads (two
+    notebooks, or a notebook beside a test worker) spin-wait for each other and crawl."""
+    nb = nbformat.read(path, as_version=4)
+    first_code = next(c.source for c in nb.cells if c.cell_type == "code")
+    assert "torch.set_num_threads(1)" in first_code, (
+        "call torch.set_num_threads(1) in the first code cell (see CONTRIBUTING.md)"
+    )
+
+
 def test_graded_cells_match_the_registry(path):
     nb = nbformat.read(path, as_version=4)
     answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]

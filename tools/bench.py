@@ -37,25 +37,32 @@ def paired_medians(course_step, torch_step, repeats: int) -> tuple[float, float]
     return statistics.median(course_times), statistics.median(torch_times)
 
 
-def module_table(repeats: int) -> None:
-    print(
-        f"{'course module vs torch (forward+backward)':<64}{'course ms':>10}{'torch ms':>10}{'ratio':>8}"
-    )
+WIDTH = 92
+HEADER = f"{'what':<{WIDTH}}{'course':>12}{'torch':>12}{'ratio':>9}"
+
+
+def row(label: str, course: str, torch: str = "", ratio: str = "") -> str:
+    """One line of the table: a notebook's run time, or a module against torch's with the ratio."""
+    return f"{label:<{WIDTH}}{course:>12}{torch:>12}{ratio:>9}"
+
+
+def module_rows(repeats: int):
+    """Yield a table row per course module against torch's (forward+backward, medians)."""
     for path in sorted(TOOLS.glob("bench_*.py")):
         for label, course_step, torch_step in importlib.import_module(path.stem).cases():
             c, t = paired_medians(course_step, torch_step, repeats)
-            print(f"{label:<64}{c * 1e3:>10.2f}{t * 1e3:>10.2f}{c / t:>7.2f}x", flush=True)
+            yield row(label, f"{c * 1e3:.2f} ms", f"{t * 1e3:.2f} ms", f"{c / t:.2f}x")
 
 
-def notebook_table() -> None:
+def notebook_rows():
+    """Yield a table row per notebook: its run time in a fresh kernel, top to bottom."""
     import nbformat
 
     from notebooks import execute, notebook_paths
 
-    print(f"{'notebook (fresh kernel, top to bottom)':<40}{'seconds':>8}")
     for path in notebook_paths():
         seconds = execute(nbformat.read(path, as_version=4))
-        print(f"{path.stem:<40}{seconds:>8.1f}", flush=True)
+        yield row(f"notebook {path.stem} (fresh kernel, top to bottom)", f"{seconds:.1f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,11 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modules-only", action="store_true")
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args(argv)
+    print(HEADER)
+    rows = []
     if not args.modules_only:
-        notebook_table()
-        print()
+        rows.append(notebook_rows())
     if not args.notebooks_only:
-        module_table(args.repeats)
+        rows.append(module_rows(args.repeats))
+    for line in (line for group in rows for line in group):
+        print(line, flush=True)
     return 0
 
 
