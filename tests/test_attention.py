@@ -6,6 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from course_lib import attention
 from course_lib.attention import (
     LearnedPositionalEncoding,
     MultiheadAttention,
@@ -37,8 +38,12 @@ def _bool_mask(*shape: int) -> torch.Tensor:
 
 
 def _assert_same_with_grads(ours, theirs, inputs) -> None:
+    """ours and theirs: a tensor or a tuple of tensors; values and input gradients agree."""
     torch.testing.assert_close(ours, theirs, **TOL)
-    grad_out = torch.randn_like(theirs)
+    if isinstance(theirs, tuple):
+        grad_out = tuple(torch.randn_like(t) for t in theirs)
+    else:
+        grad_out = torch.randn_like(theirs)
     ours_grads = torch.autograd.grad(ours, inputs, grad_out)
     theirs_grads = torch.autograd.grad(theirs, inputs, grad_out)
     for a, b in zip(ours_grads, theirs_grads, strict=True):
@@ -51,6 +56,12 @@ def _assert_same_with_grads(ours, theirs, inputs) -> None:
 def _float_mask(*shape: int) -> torch.Tensor:
     mask = torch.randn(*shape, dtype=DT)
     mask[..., 1:][torch.rand(*shape)[..., 1:] < 0.3] = float("-inf")
+    return mask
+
+
+def _with_dead_row(mask: torch.Tensor, row: int) -> torch.Tensor:
+    """The mask with query row `row` fully masked (all False, or all -inf)."""
+    mask[..., row, :] = False if mask.dtype == torch.bool else float("-inf")
     return mask
 
 
@@ -84,17 +95,85 @@ SDPA_CASES = {
     "query_length_differs_from_key_length": ((2, 3, 4, 8), (2, 3, 7, 8), (2, 3, 7, 8), {}),
     "value_features_differ_from_key_features": ((2, 4, 8), (2, 6, 8), (2, 6, 5), {}),
     "unbatched": ((4, 8), (6, 8), (6, 3), {"attn_mask": lambda: _bool_mask(4, 6)}),
+    "leading_dims_broadcast_between_query_key_value": (
+        (2, 1, 5, 8),
+        (1, 3, 6, 8),
+        (2, 3, 6, 4),
+        {},
+    ),
+    "bool_mask_one_query_row_for_all": (
+        (2, 3, 5, 8),
+        (2, 3, 6, 8),
+        (2, 3, 6, 8),
+        {"attn_mask": lambda: _bool_mask(3, 1, 6)},
+    ),
+    "float_mask_over_keys_only": (
+        (2, 5, 8),
+        (2, 6, 8),
+        (2, 6, 8),
+        {"attn_mask": lambda: _float_mask(6)},
+    ),
+    "bool_mask_with_fully_masked_row": (
+        (2, 5, 8),
+        (2, 6, 8),
+        (2, 6, 8),
+        {"attn_mask": lambda: _with_dead_row(_bool_mask(2, 5, 6), 3)},
+    ),
+    "float_mask_with_fully_masked_row": (
+        (2, 5, 8),
+        (2, 6, 8),
+        (2, 6, 8),
+        {"attn_mask": lambda: _with_dead_row(_float_mask(5, 6), 0)},
+    ),
 }
+
+
+def _sdpa_case(case: str):
+    """Leaves q, k, v and the keyword arguments (masks built now) of SDPA_CASES[case]."""
+    q_shape, k_shape, v_shape, kwargs = SDPA_CASES[case]
+    kwargs = {name: arg() if callable(arg) else arg for name, arg in kwargs.items()}
+    return _leaf(*q_shape), _leaf(*k_shape), _leaf(*v_shape), kwargs
 
 
 @pytest.mark.parametrize("case", SDPA_CASES, ids=list(SDPA_CASES))
 def test_sdpa_matches_torch_outputs_and_gradients(case):
-    q_shape, k_shape, v_shape, kwargs = SDPA_CASES[case]
-    kwargs = {name: arg() if callable(arg) else arg for name, arg in kwargs.items()}
-    q, k, v = _leaf(*q_shape), _leaf(*k_shape), _leaf(*v_shape)
+    q, k, v, kwargs = _sdpa_case(case)
     ours = scaled_dot_product_attention(q, k, v, **kwargs)
     theirs = F.scaled_dot_product_attention(q, k, v, **kwargs)
     _assert_same_with_grads(ours, theirs, (q, k, v))
+
+
+def _force_query_blocks(monkeypatch, rows: int, scores_shape) -> list[int]:
+    """Make attention take `rows` float64 query rows per block for scores (..., L, S).
+
+    Returns a list that records the query length of every block attended from now on.
+    """
+    row_bytes = math.prod(scores_shape[:-2]) * scores_shape[-1] * torch.finfo(DT).bits // 8
+    monkeypatch.setattr(attention, "QUERY_BLOCK_BYTES", rows * row_bytes)
+    attend, block_lengths = attention._attend, []
+
+    def recording_attend(query, *args):
+        block_lengths.append(query.shape[-2])
+        return attend(query, *args)
+
+    monkeypatch.setattr(attention, "_attend", recording_attend)
+    return block_lengths
+
+
+@pytest.mark.parametrize("rows", [1, 2])
+@pytest.mark.parametrize("case", SDPA_CASES, ids=list(SDPA_CASES))
+def test_sdpa_in_query_blocks_matches_torch_and_one_block_with_weights(case, rows, monkeypatch):
+    q, k, v, kwargs = _sdpa_case(case)
+    whole = scaled_dot_product_attention(q, k, v, return_weights=True, **kwargs)
+    block_lengths = _force_query_blocks(monkeypatch, rows, whole[1].shape)
+    ours = scaled_dot_product_attention(q, k, v, **kwargs)
+    length = q.shape[-2]
+    assert len(block_lengths) > 1
+    assert block_lengths == [min(rows, length - start) for start in range(0, length, rows)]
+    _assert_same_with_grads(ours, F.scaled_dot_product_attention(q, k, v, **kwargs), (q, k, v))
+    # the blocks' weights, concatenated, are one block's weights, gradients included
+    blocked = scaled_dot_product_attention(q, k, v, return_weights=True, **kwargs)
+    _assert_same_with_grads(blocked, whole, (q, k, v))
 
 
 FULLY_MASKED = {
@@ -313,6 +392,19 @@ def test_mha_without_bias_matches_torch():
     assert ours.in_proj_bias is None and ours.out_proj.bias is None
     x = _seq(5, 3, 8, batch_first=False)
     _assert_mha_parity(ours, theirs, x, x, x)
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_mha_in_query_blocks_matches_torch(need_weights, monkeypatch):
+    ours, theirs = _mha_pair(8, 2, batch_first=True)
+    x = _leaf(3, 5, 8)
+    pad = torch.zeros(3, 5, dtype=torch.bool)
+    pad[1, 3:] = True
+    causal = torch.ones(5, 5, dtype=torch.bool).triu(1)
+    block_lengths = _force_query_blocks(monkeypatch, 2, (3, 2, 5, 5))
+    kwargs = {"attn_mask": causal, "key_padding_mask": pad, "need_weights": need_weights}
+    _assert_mha_parity(ours, theirs, x, x, x, **kwargs)
+    assert block_lengths == [2, 2, 1]
 
 
 def test_mha_fully_masked_row_is_nan_with_weights_and_bias_without_as_torch():
