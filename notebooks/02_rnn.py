@@ -27,6 +27,7 @@ from course_lib.rnn import RNN, rnn_backward, rnn_forward, rnn_step_forward
 from course_lib.tasks import ACTIVITY_NAMES, which_came_first
 from course_lib.training import accuracy, fit, sample_batches, seed_everything
 
+torch.set_num_threads(1)  # the models are small: one thread beats two that wait for each other
 seed_everything(0)
 
 # %% [markdown]

@@ -21,6 +21,7 @@ from course_lib.rnn import RNN
 from course_lib.tasks import ACTIVITY_NAMES, what_is_it
 from course_lib.training import fit, sample_batches, seed_everything
 
+torch.set_num_threads(1)  # the models are small: one thread beats two that wait for each other
 seed_everything(0)
 vocab = korean_vocab()
 

@@ -57,7 +57,7 @@ from course_lib.topologies import (
 )
 from course_lib.training import accuracy, fit, sample_batches, seed_everything
 
-torch.set_num_threads(1)  # the models are tiny: one thread beats two that wait for each other
+torch.set_num_threads(1)  # the models are small: one thread beats two that wait for each other
 seed_everything(0)
 
 # %% [markdown]

@@ -171,23 +171,24 @@ ax = plots.curves({name: n.log10().numpy() for name, n in grad_norms.items()}, x
 # ## 4. The long-range task: the adding problem
 # Each sequence carries a value in $[0, 1)$ and a marker at every step; exactly one step in each half is marked, and
 # the target is the sum of the two marked values, read from the last state. Predicting the mean scores
-# MSE = 1/6 ≈ 0.167. At length 50 the first marked value lies up to 50 steps before the answer is read: the lecture's
+# MSE = 1/6 ≈ 0.167. At length 40 the first marked value lies up to 40 steps before the answer is read: the lecture's
 # "어떤 입력의 정보가 사용되는 시점이 차이가 많이 날 경우". Both models below are the shared
 # `course_lib.long_range.AddingRegressor` (hidden size 64, a linear read-out of $h_T$), trained by `train_adding`
-# with the same budget: 1000 Adam steps (lr 3e-3, gradients clipped to norm 1) on fresh batches of 64.
+# with the same budget, notebook 05's recipe: 600 Adam steps (learning rate 1e-2, gradients clipped to norm 1) on
+# fresh batches of 64.
 #
-# The tanh RNN is `course_lib.rnn.RNN`. For the LSTM we train torch's `nn.LSTM`: on a CPU it runs each layer as one
-# fused oneDNN kernel, much faster than the course's loop of small steps (notebook 07 times both), which here is the
-# difference between a short wait and a long one. The two have the same parameters, so the course LSTM loads the
-# trained weights afterwards.
+# Both are the course's own layers: `course_lib.rnn.RNN` and `course_lib.lstm.LSTM`. The course LSTM runs the four
+# steps above over the whole sequence and writes its backward through time by hand, the LSTM's derivatives step by step
+# in reverse, instead of letting autograd record about ten small operations per step; that is what torch's fused
+# oneDNN kernel does too, and it makes the course LSTM about as fast as `nn.LSTM` (notebook 07 times both).
 
 # %%
-LENGTH, STEPS = 50, 1000
+LENGTH, STEPS, LR = 40, 600, 1e-2
 models, runs = {}, {}
-for name, kind, backend in [("tanh RNN", "tanh", "course"), ("LSTM", "lstm", "torch")]:
+for name, kind in [("tanh RNN", "tanh"), ("LSTM", "lstm")]:
     seed_everything(0)
-    models[name] = AddingRegressor(kind, backend=backend)
-    runs[name] = train_adding(models[name], LENGTH, steps=STEPS, name=name)
+    models[name] = AddingRegressor(kind)
+    runs[name] = train_adding(models[name], LENGTH, steps=STEPS, lr=LR, name=name)
 
 # %%
 print(f"adding problem, length {LENGTH}, {STEPS} steps; always predicting the mean scores {BASELINE_MSE:.3f}")
@@ -201,14 +202,13 @@ ax = plots.curves({name: run.history.metrics["test MSE"] for name, run in runs.i
 
 # %% [markdown]
 # ## 5. Inside the trained LSTM: the four steps on one sequence
-# `course_lib.lstm.LSTM` loads the trained weights and, with `return_gates=True`, also returns every gate's
-# activation and the cell state at every step, here for all 1000 test sequences. Which of the 64 units hold the
+# The trained `course_lib.lstm.LSTM`, called with `return_gates=True`, also returns every gate's activation and the
+# cell state at every step, here for all 1000 test sequences. Which of the 64 units hold the
 # memory? We rank them by how much their input gate opens at the marked steps (against the other steps) times how
 # much their forget gate keeps on average, and follow the top two.
 
 # %%
-course_lstm = LSTM(2, 64, batch_first=True)
-course_lstm.load_state_dict(models["LSTM"].rnn.state_dict())
+course_lstm = models["LSTM"].rnn  # the trained layer
 test_x, test_y = adding_test_set(LENGTH)
 with torch.no_grad():
     _, _, gates = course_lstm(test_x, return_gates=True)  # each gate (layers=1, B, T, H)
@@ -247,17 +247,21 @@ fig.tight_layout()
 
 # %% [markdown]
 # **Reading the figure** (one sequence; the printed numbers are averages over all 1000 test sequences).
-# Both units are **memory units**, and they run the lecture's four steps one by one:
+# The two units the ranking picks behave differently, and the difference is the forget gate.
+#
+# **The first unit is a memory unit**, and it runs the lecture's four steps one by one:
 # 1. **입력 게이트**: the input gate is almost shut, except at the two marked steps, where it opens: the unit writes
 #    when something matters and (nearly) nothing otherwise.
-# 2. **삭제 게이트**: the forget gate climbs to about 1 within a few steps and stays there, dipping only slightly at the
-#    markers, so almost nothing is erased.
-# 3. **장기 기억**: so the first unit's cell state is flat between the markers and changes at them; at the end it holds
-#    the answer: over the test set its final value correlates almost perfectly with the target (the sign is
-#    arbitrary: the read-out's weight can be negative). The second unit also changes at the markers, but its small,
-#    never-zero input gate keeps adding a little at every step, so its cell state drifts in between: a memory, but a
-#    less clean one, and the read-out combines several units.
+# 2. **삭제 게이트**: the forget gate climbs to about 1 within a few steps and stays there, so almost nothing is erased.
+# 3. **장기 기억**: so the cell state jumps at the markers and barely drifts in between; at the end it holds the
+#    answer: over the test set its final value correlates almost perfectly with the target (the sign is arbitrary:
+#    the read-out's weight can be negative).
 # 4. **출력 게이트**: the output gate is open (near 1), so $h_T$ shows the memory to the linear read-out.
+#
+# **The second unit is not.** Its input gate also opens at the markers, but its forget gate stays far below 1, so what
+# it writes is erased a few steps later: its cell state jumps at a marker and decays back towards 0. It signals that a
+# marker has just passed, not what its value was, and its final cell state correlates only weakly with the target.
+# Same equations, another forget gate: the 삭제 게이트 decides what becomes long-term memory.
 
 # %% [markdown]
 # ## 6. After training, the gradient reaches far back
@@ -280,9 +284,10 @@ ax = plots.curves({name: n.log10().numpy() for name, n in grad_norms.items()}, x
 
 # %% [markdown]
 # After training the gradient no longer vanishes: ‖∂L/∂h_t‖ is nearly as large at $t = 1$ as at $t = 100$. Yet the
-# forget gate averaged over all units is still about one half, as it was at initialisation. Training did not teach the
-# whole layer to remember; it turned a few units into memories whose forget gate stays near 1, like those of
-# section 5, and along their cell states the gradient loses only a few percent per step. That is the
+# forget gate averaged over all units is far from 1, lower even than at initialisation (both printed above). Training
+# did not teach the whole layer to remember; it turned one unit or a few (counted above) into memories whose forget
+# gate stays near 1, like the first unit of section 5, and along their cell states the gradient loses only a few
+# percent per step. That is the
 # additive path at work: the LSTM makes it possible, and training opens it where the task needs it.
 
 # %% [markdown]
@@ -297,7 +302,7 @@ ax = plots.curves({name: n.log10().numpy() for name, n in grad_norms.items()}, x
 #   initialisation $f \approx 0.5$ and the LSTM's gradient vanishes about as fast as the tanh RNN's; a forget-gate bias
 #   of 1 slows the decay a lot; after training, the gradient reaches all the way back, along the cell states of the
 #   few units whose forget gate learnt to stay near 1.
-# - On the adding problem at length 50 the tanh RNN stays at the mean-predicting baseline, while the LSTM, with the
+# - On the adding problem at length 40 the tanh RNN stays at the mean-predicting baseline, while the LSTM, with the
 #   same budget, brings the test MSE far below it; inside, a memory unit opens its input gate at the markers and
 #   keeps its cell state in between.
 
@@ -372,6 +377,6 @@ check_cell_path_gain(cell_path_gain)
 # %% [markdown]
 # **Think further (not graded).** With the forget gates of section 3 (about 0.5 at default init, about 0.73 with
 # bias 1), how many steps back does $c_t$ still reach $c_T$ with a gain of at least 0.01? What forget gate would a
-# value need to survive the 50 steps of the adding problem with that gain?
+# value need to survive the 40 steps of the adding problem with that gain?
 #
 # **Next:** [07 · GRU — LSTM 보단 간단함, 성능 무난](07_gru.ipynb) — two gates instead of three, no separate cell state.

@@ -34,7 +34,7 @@ from course_lib.tasks import ACTIVITY_NAMES, what_is_it
 from course_lib.training import fit, sample_batches, seed_everything
 
 seed_everything(0)
-torch.set_num_threads(1)  # small models: one thread is about as fast, and other programs on the cores cannot stall it
+torch.set_num_threads(1)  # the models are small: one thread beats two that wait for each other
 torch.set_printoptions(precision=2, sci_mode=False)
 
 # %% [markdown]

@@ -28,7 +28,7 @@ from course_lib.topologies import ManyToOne
 from course_lib.training import accuracy, fit, sample_batches, seed_everything
 from course_lib.transformer import TransformerBlock
 
-torch.set_num_threads(1)  # the models are tiny: one thread beats two that wait for each other
+torch.set_num_threads(1)  # the models are small: one thread beats two that wait for each other
 seed_everything(0)
 vocab = korean_vocab()
 
