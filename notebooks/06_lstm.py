@@ -180,7 +180,8 @@ ax = plots.curves({name: n.log10().numpy() for name, n in grad_norms.items()}, x
 # Both are the course's own layers: `course_lib.rnn.RNN` and `course_lib.lstm.LSTM`. The course LSTM runs the four
 # steps above over the whole sequence and writes its backward through time by hand, the LSTM's derivatives step by step
 # in reverse, instead of letting autograd record about ten small operations per step; that is what torch's fused
-# oneDNN kernel does too, and it makes the course LSTM about as fast as `nn.LSTM` (notebook 07 times both).
+# oneDNN kernel does too, and it brings the course LSTM's time per step close to `nn.LSTM`'s (notebook 07 times
+# both).
 
 # %%
 LENGTH, STEPS, LR = 40, 600, 1e-2
