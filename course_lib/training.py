@@ -13,6 +13,8 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import trange
 
+from course_lib.adam import Adam
+
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
@@ -84,7 +86,7 @@ def fit(
         raise ValueError(f"steps must be positive, got {steps}")
     seed_everything(seed)
     g = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = Adam(model.parameters(), lr=lr)
     history = History()
     start = time.perf_counter()
 
