@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import time
 from collections.abc import Callable
@@ -27,12 +28,17 @@ def seed_everything(seed: int = 0) -> None:
 
 @dataclass
 class History:
-    """What ``fit`` measured: the loss at every step and the metrics at every evaluation."""
+    """What ``fit`` measured: the loss at every step and the metrics at every evaluation.
+
+    seconds is the wall-clock time of the run; cpu_seconds the CPU time of this process, which
+    stays honest when other processes share the cores (``parallel.train_in_parallel``).
+    """
 
     loss: list[float] = field(default_factory=list)
     eval_steps: list[int] = field(default_factory=list)
     metrics: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
     def last(self, metric: str) -> float:
         """The most recent value of ``metric``."""
@@ -88,7 +94,7 @@ def fit(
     g = torch.Generator().manual_seed(seed)
     optimizer = Adam(model.parameters(), lr=lr)
     history = History()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
 
     def run_evaluation(step: int) -> None:
         model.eval()
@@ -99,7 +105,9 @@ def fit(
         model.train()
 
     model.train()
-    for step in trange(steps, desc=desc, disable=not progress, mininterval=0.5):
+    # A progress bar only in the notebook's own process: a forked worker cannot draw one.
+    shown = progress and multiprocessing.parent_process() is None
+    for step in trange(steps, desc=desc, mininterval=0.5) if shown else range(steps):
         x, y = batches(g)
         loss = loss_fn(model(x), y)
         optimizer.zero_grad()
@@ -118,4 +126,5 @@ def fit(
     if evaluate is not None:
         run_evaluation(steps)
     history.seconds = time.perf_counter() - start
+    history.cpu_seconds = time.process_time() - cpu_start
     return history
