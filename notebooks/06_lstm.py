@@ -28,6 +28,7 @@ from course_lib import plots
 from course_lib.gradients import hidden_state_grad_norms
 from course_lib.long_range import BASELINE_MSE, AddingRegressor, adding_test_set, train_adding
 from course_lib.lstm import LSTM, LSTMCell, set_forget_bias_
+from course_lib.parallel import train_in_parallel
 from course_lib.rnn import RNNCell
 from course_lib.tasks import adding_problem
 from course_lib.training import seed_everything
@@ -181,15 +182,16 @@ ax = plots.curves({name: n.log10().numpy() for name, n in grad_norms.items()}, x
 # steps above over the whole sequence and writes its backward through time by hand, the LSTM's derivatives step by step
 # in reverse, instead of letting autograd record about ten small operations per step; that is what torch's fused
 # oneDNN kernel does too, and it brings the course LSTM's time per step close to `nn.LSTM`'s (notebook 07 times
-# both).
+# both). The two trainings share nothing, so `train_in_parallel` (notebook 05) runs them at the same time, one process
+# each, with the results they would have one after the other.
 
 # %%
 LENGTH, STEPS, LR = 40, 600, 1e-2
-models, runs = {}, {}
+models = {}
 for name, kind in [("tanh RNN", "tanh"), ("LSTM", "lstm")]:
     seed_everything(0)
     models[name] = AddingRegressor(kind)
-    runs[name] = train_adding(models[name], LENGTH, steps=STEPS, lr=LR, name=name)
+runs = train_in_parallel(models, lambda name, model: train_adding(model, LENGTH, steps=STEPS, lr=LR, name=name))
 
 # %%
 print(f"adding problem, length {LENGTH}, {STEPS} steps; always predicting the mean scores {BASELINE_MSE:.3f}")
