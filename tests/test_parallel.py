@@ -74,3 +74,15 @@ def test_bad_arguments_are_named():
         train_in_parallel({"a": "model"}, _train)
     with pytest.raises(ValueError, match="processes must be at least 1, got 0"):
         train_in_parallel({"a": nn.Linear(1, 1)}, _train, processes=0)
+
+
+@needs_fork
+def test_training_processes_draw_no_progress_bars(capsys):
+    """A forked worker cannot draw a notebook widget; fit switches its bar off there."""
+    results = train_in_parallel(
+        _models(),
+        lambda name, model: train_adding(model, 6, steps=3, test_size=8, progress=True),
+        progress=False,
+    )
+    assert len(results) == 3
+    assert capsys.readouterr() == ("", "")

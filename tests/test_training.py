@@ -37,6 +37,7 @@ def test_fit_is_reproducible_and_learns():
     assert h1.loss == h2.loss
     assert h1.eval_steps == [20, 40, 60]
     assert h1.last("acc") > 0.9 and h1.loss[-1] < h1.loss[0]
+    assert h1.seconds > 0 and 0 < h1.cpu_seconds < 10 * h1.seconds + 1
     _, h3 = _train(seed=2)
     assert h3.loss != h1.loss
 
