@@ -220,8 +220,8 @@ fig.tight_layout()
 # %% [markdown]
 # ## 4. GRU against LSTM on the same task
 # Same data, same seed, same recipe and budget for both, each torch's own module: the `nn.GRU` and the `nn.LSTM`
-# trained in section 3. "Steps to 0.01" is the first evaluation (every 50 steps) at which the test MSE fell below 0.01. (The tanh
-# RNN, which stays at the baseline at this length, is measured in notebooks 05 and 06.)
+# trained in section 3. "Steps to 0.01" is the first evaluation (every 50 steps) at which the test MSE fell below
+# 0.01. (The tanh RNN, which stays at the baseline at this length, is measured in notebooks 05 and 06.)
 
 # %%
 print(f"adding problem, length {LENGTH}, {STEPS} steps each (predicting the mean: MSE {BASELINE_MSE:.3f})")
