@@ -84,9 +84,9 @@ class AddingRegressor(nn.Module):
 class AddingRun:
     """One training run on the adding problem: what was trained, for how long, and how well.
 
-    test_mse is the final test MSE; seconds the CPU time of the training (one thread, in its own
-    process: the wall time when it runs alone, and still honest when other trainings share the
-    cores, see ``parallel.train_in_parallel``); history holds the training loss at every step and the test
+    test_mse is the final test MSE; seconds the CPU time of the training (one thread: its wall
+    time when it runs alone, and still honest when other trainings share the cores, see
+    ``parallel.train_in_parallel``); history holds the training loss at every step and the test
     MSE (``history.metrics["test MSE"]``) at ``history.eval_steps``.
     """
 

@@ -17,7 +17,7 @@ import io
 import multiprocessing
 import pickle
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TypeVar
 
@@ -25,13 +25,14 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+Key = TypeVar("Key", bound=Hashable)
 Result = TypeVar("Result")
 
 MAX_PROCESSES = 8
 """At most this many training processes at once."""
 
-_jobs: list[tuple[str, nn.Module]] = []
-_train: Callable[[str, nn.Module], object] | None = None
+_jobs: list[tuple[Hashable, nn.Module]] = []
+_train: Callable[[Hashable, nn.Module], object] | None = None
 
 
 def _run_job(index: int) -> bytes:
@@ -46,13 +47,15 @@ def _run_job(index: int) -> bytes:
 
 
 def train_in_parallel(
-    models: Mapping[str, nn.Module],
-    train: Callable[[str, nn.Module], Result],
+    models: Mapping[Key, nn.Module],
+    train: Callable[[Key, nn.Module], Result],
     *,
     processes: int | None = None,
     progress: bool = True,
-) -> dict[str, Result]:
+) -> dict[Key, Result]:
     """Run ``train(name, model)`` for every model at once and return ``{name: result}``.
+
+    The names are the keys of ``models``: strings, numbers or tuples such as (model, length).
 
     Each model ends with its trained weights, as if ``train`` had run here. ``train`` must not
     draw or display (it runs in another process); what it prints is printed afterwards, model by
