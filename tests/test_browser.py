@@ -42,7 +42,11 @@ CHROMIUM_FLAGS = [
 SETTINGS = {
     # no news toast over the notebook, and every cell kept in the page so it can be inspected
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none",
+        # no "Select Kernel" dialog when a busy first page load has not yet listed the kernels
+        "autoStartDefaultKernel": True,
+    },
 }
 
 pytestmark = pytest.mark.skipif(
@@ -140,12 +144,17 @@ def _run_all_cells(page) -> None:
     """Click Run → Run All Cells until a cell starts ([*] or [n] in a prompt; all start blank).
 
     A click that lands while JupyterLab is still wiring a new kernel could be lost, and the
-    test would then wait for nothing; a queued cell shows [*] at once.
+    test would then wait for nothing; a queued cell shows [*] at once. A modal dialog blocks
+    the menu: twice in CI the first notebook opened with "Select Kernel" (its kernel list had
+    not arrived on a busy machine), so a dialog is accepted with its default first.
     """
     for _ in range(3):
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        accept = page.locator(".jp-Dialog .jp-mod-accept")  # a dialog such as "Select Kernel"
+        if accept.count():
+            accept.first.click()
         try:
+            page.get_by_role("menuitem", name="Run", exact=True).click(timeout=20_000)
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click(timeout=20_000)
             page.wait_for_function(WAIT_STARTED, timeout=60_000)
             return
         except PlaywrightTimeout:
