@@ -364,6 +364,7 @@ for name, (kind, _, _) in plan.items():
 
 
 def train(name, model):
+    """Train one model of the plan (train_in_parallel calls this once per model, each in its own process)."""
     _, steps, lr = plan[name]
     return train_adding(model, LENGTH, steps=steps, lr=lr, eval_every=100, name=name)
 

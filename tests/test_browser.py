@@ -145,8 +145,9 @@ def _run_all_cells(page) -> None:
 
     A click that lands while JupyterLab is still wiring a new kernel could be lost, and the
     test would then wait for nothing; a queued cell shows [*] at once. A modal dialog blocks
-    the menu: twice in CI the first notebook opened with "Select Kernel" (its kernel list had
-    not arrived on a busy machine), so a dialog is accepted with its default first.
+    the menu: in CI the first notebook once opened with "Select Kernel" (its kernel list had
+    not arrived on a busy machine; the failure screenshot shows it), so a dialog is accepted
+    with its default first.
     """
     for _ in range(3):
         accept = page.locator(".jp-Dialog .jp-mod-accept")  # a dialog such as "Select Kernel"
@@ -199,8 +200,8 @@ def test_notebook_runs_in_the_browser(lab, browser, path):
     try:
         page = _open_and_run(browser, url, token, path, code_cells)
     except TimeoutError as first:
-        # Once, a first notebook's run stalled in CI while the other test worker loaded both
-        # cores; a notebook that hangs for a learner would stall again in a fresh kernel.
+        # A stall that a fresh kernel does not repeat is the browser's, not the notebook's (the
+        # "Select Kernel" dialog was one); a notebook that hangs for a learner stalls again.
         _shut_down_kernels(url, token)
         warnings.warn(f"{first}; ran again in a fresh kernel", stacklevel=1)
         page = _open_and_run(browser, url, token, path, code_cells)
