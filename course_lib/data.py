@@ -23,15 +23,36 @@ SUBJECTS = {"나는": "I", "너는": "you", "그는": "he", "그녀는": "she", 
 
 # Activity (활동) -> (object words, verb, English verb); each object with its English.
 ACTIVITIES = {
-    "먹다": ({"밥을": "rice", "빵을": "bread", "사과를": "an apple"}, "먹었다", "ate"),
-    "마시다": ({"물을": "water", "우유를": "milk"}, "마셨다", "drank"),
-    "읽다": ({"책을": "a book", "신문을": "the paper"}, "읽었다", "read"),
-    "보다": ({"영화를": "a movie", "드라마를": "a drama"}, "봤다", "watched"),
+    "먹다": (
+        {"밥을": "rice", "빵을": "bread", "사과를": "an apple", "라면을": "ramen", "과자를": "snacks"},
+        "먹었다",
+        "ate",
+    ),
+    "마시다": ({"물을": "water", "우유를": "milk", "커피를": "coffee", "주스를": "juice"}, "마셨다", "drank"),
+    "읽다": (
+        {"책을": "a book", "신문을": "the paper", "소설을": "a novel", "편지를": "a letter"},
+        "읽었다",
+        "read",
+    ),
+    "보다": (
+        {"영화를": "a movie", "드라마를": "a drama", "뉴스를": "the news", "사진을": "a photo"},
+        "봤다",
+        "watched",
+    ),
     "공부하다": ({"공부를": ""}, "했다", "studied"),
 }
 CONNECTIVE = ("그래서", "so")
-TIME_WORDS = {"어제": "yesterday", "오늘": "today", "아침에": "in the morning"}
+TIME_WORDS = {
+    "어제": "yesterday",
+    "오늘": "today",
+    "아침에": "in the morning",
+    "저녁에": "in the evening",
+    "주말에": "on the weekend",
+    "방금": "just now",
+}
 IT = "그것을"  # "it" as an object: what it is, only the verb tells
+BOUGHT = "샀다"  # "bought": "나는 빵하고 우유를 샀다 그래서 그것을 마셨다" (tasks.which_one)
+AND = "하고"  # "and", joined to the noun before it: 빵하고 = "bread and"
 
 # Role tags (문장 성분) for the aligned many-to-many task.
 TAGS = ("SUBJ", "OBJ", "VERB", "CONJ", "TIME")
@@ -184,9 +205,18 @@ def lengths_of(sequences: Sequence[Sequence[int]]) -> torch.Tensor:
     return torch.tensor([len(s) for s in sequences], dtype=torch.long)
 
 
+def noun(obj: str) -> str:
+    """The noun of an object word, without its particle 을/를: "우유를" -> "우유"."""
+    if obj[-1] not in "을를":
+        raise ValueError(f"an object word ends in 을 or 를, got {obj!r}")
+    return obj[:-1]
+
+
 def korean_vocab() -> Vocab:
-    """Every Korean word of the grammar: the corpus's words, the time words (어제, 오늘, 아침에), 그것을."""
-    return Vocab.from_sentences([*(s.korean for s in corpus()), [*TIME_WORDS, IT]])
+    """Every Korean word of the grammar: the corpus's words, the time words (어제, 오늘, …), 그것을,
+    and the words of ``tasks.which_one`` (샀다 and each noun with 하고: 빵하고, 우유하고, …)."""
+    listed = [noun(o) + AND for objects, _, _ in ACTIVITIES.values() for o in objects]
+    return Vocab.from_sentences([*(s.korean for s in corpus()), [*TIME_WORDS, IT, BOUGHT, *listed]])
 
 
 def english_vocab() -> Vocab:

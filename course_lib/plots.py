@@ -6,7 +6,7 @@ Importing this module sets the font once; every course figure goes through it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -65,7 +65,7 @@ def heatmap(
 def curves(
     series: dict[str, Sequence[float]],
     *,
-    x: Sequence[float] | None = None,
+    x: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
     title: str = "",
     xlabel: str = "",
     ylabel: str = "",
@@ -74,13 +74,19 @@ def curves(
     hline_label: str = "",
     ax=None,
 ):
-    """Plot named curves on one axis (loss or accuracy over steps, norms over time)."""
+    """Plot named curves on one axis (loss or accuracy over steps, norms over time).
+
+    x: the x values shared by every series, or one sequence per series name (series measured at
+    different steps); each must be as long as its series. None plots against 0, 1, 2, ...
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
-    xs = None if x is None else _as_numpy(x)
     for name, values in series.items():
         v = _as_numpy(values)
-        ax.plot(np.arange(len(v)) if xs is None else xs[: len(v)], v, label=name)
+        xs = np.arange(len(v)) if x is None else _as_numpy(x[name] if isinstance(x, Mapping) else x)
+        if len(xs) != len(v):
+            raise ValueError(f"series {name!r} has {len(v)} values but {len(xs)} x values")
+        ax.plot(xs, v, label=name)
     if hline is not None:
         ax.axhline(hline, color="gray", linestyle="--", label=hline_label or None)
     if logy:

@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import torch
 
-from .data import ACTIVITIES, CONNECTIVE, IT, SUBJECTS, TIME_WORDS
+from .data import ACTIVITIES, AND, BOUGHT, CONNECTIVE, IT, SUBJECTS, TIME_WORDS, noun
+from .heldout import check_split, draw_in_split
 
 ACTIVITY_NAMES = tuple(ACTIVITIES)
 
 
 def which_came_first(
-    n: int, *, time_words: tuple[int, int] = (0, 0), seed: int = 0
+    n: int, *, time_words: tuple[int, int] = (0, 0), split: str | None = None, seed: int = 0
 ) -> tuple[list[list[str]], torch.Tensor]:
     """Sentences "[time words] A 그래서 B" labelled with the activity done FIRST (A).
 
     "밥을 먹었다 그래서 공부를 했다" -> 먹다, "공부를 했다 그래서 밥을 먹었다" -> 공부하다:
     the same words in another order have another label, so a model must read
     the order. ``time_words=(lo, hi)`` puts lo..hi words such as "어제" in front,
-    which shifts every later word to a later position.
+    which shifts every later word to a later position. There are 250 sentences
+    "A 그래서 B" (ordered pairs of different activities, times their objects).
+
+    split: "train" or "test" draws only from that part of the 250 (``heldout``; the key is the
+    sentence without its time words, so a test sentence is new even with a time word in front);
+    None draws from all of them.
 
     Returns:
         sentences: n token lists; labels: LongTensor (n,) indexing ``ACTIVITY_NAMES``.
@@ -33,24 +39,30 @@ def which_came_first(
         raise ValueError(
             f"time_words must satisfy 0 <= lo <= hi <= {len(TIME_WORDS)}, got {time_words}"
         )
+    check_split(split)
     g = torch.Generator().manual_seed(seed)
     time_vocab = list(TIME_WORDS)
 
     def pick(options):
         return options[int(torch.randint(len(options), (1,), generator=g))]
 
-    sentences, labels = [], []
-    for _ in range(n):
+    def draw_core() -> tuple[list[str], int]:
         first = int(torch.randint(len(ACTIVITY_NAMES), (1,), generator=g))
         second = int(torch.randint(len(ACTIVITY_NAMES) - 1, (1,), generator=g))
         second += second >= first  # a different activity
-        k = int(torch.randint(lo, hi + 1, (1,), generator=g))
-        words = [time_vocab[j] for j in torch.randperm(len(time_vocab), generator=g)[:k].tolist()]
+        words = []
         for a in (first, second):
             objects, verb, _ = ACTIVITIES[ACTIVITY_NAMES[a]]
             words += [pick(list(objects)), verb]
-        words.insert(len(words) - 2, CONNECTIVE[0])  # A 그래서 B
-        sentences.append(words)
+        words.insert(2, CONNECTIVE[0])  # A 그래서 B
+        return words, first
+
+    sentences, labels = [], []
+    for _ in range(n):
+        core, first = draw_in_split(draw_core, lambda example: example[0], split)
+        k = int(torch.randint(lo, hi + 1, (1,), generator=g))
+        front = [time_vocab[j] for j in torch.randperm(len(time_vocab), generator=g)[:k].tolist()]
+        sentences.append(front + core)
         labels.append(first)
     return sentences, torch.tensor(labels, dtype=torch.long)
 
@@ -193,6 +205,7 @@ def shape_scenes(
     noise: float = 0.0,
     jitter: bool = False,
     mixed_order: bool = False,
+    split: str | None = None,
     seed: int = 0,
 ) -> ShapeScenes:
     """n random scenes: a circle, square or triangle (원/네모/세모), big or small, in one quadrant.
@@ -202,19 +215,28 @@ def shape_scenes(
     quadrant and ``noise`` adds Gaussian noise of that standard deviation to ``images`` (never
     to ``clean``). ``mixed_order`` puts the shape first in half of the captions ("큰 원이 왼쪽
     위에 있다"), which Korean allows and which describes the same image.
-    There are 3 shapes x 2 sizes x 4 quadrants = 24 distinct scenes (captions).
+    There are 3 shapes x 2 sizes x 4 quadrants = 24 distinct scenes (captions). ``split``
+    ("train" or "test") keeps to the scenes of that part (``heldout``, keyed by the scene's
+    caption in the usual order), so a test scene never occurs in training, in either word order.
     """
     if n < 1:
         raise ValueError(f"n must be positive, got {n}")
+    check_split(split)
     g = torch.Generator().manual_seed(seed)
 
     def draw(k: int) -> int:
         return int(torch.randint(k, (1,), generator=g))
 
+    def draw_scene() -> tuple[int, str, int, int]:
+        return draw(len(SHAPE_NAMES)), ("큰", "작은")[draw(2)], draw(2), draw(2)
+
+    def key(scene: tuple[int, str, int, int]) -> list[str]:
+        label, size, row, col = scene
+        return caption_words(SHAPE_NAMES[label], size, row, col)
+
     images, clean, captions, labels = [], [], [], []
     for _ in range(n):
-        label, size = draw(len(SHAPE_NAMES)), ("큰", "작은")[draw(2)]
-        row, col = draw(2), draw(2)
+        label, size, row, col = draw_in_split(draw_scene, key, split)
         shape = SHAPE_NAMES[label]
         offset = (draw(2), draw(2)) if jitter and size == "작은" else (0, 0)
         images.append(draw_shape(shape, size, row, col, offset))
@@ -281,27 +303,104 @@ def role_tagging(
     return words, tags
 
 
-def what_is_it(n: int, *, seed: int = 0) -> tuple[list[list[str]], torch.Tensor]:
+def what_is_it(
+    n: int, *, split: str | None = None, seed: int = 0
+) -> tuple[list[list[str]], torch.Tensor]:
     """Sentences "SUBJECT TIME 그것을 VERB" whose answer lies LATER in the sentence.
 
     "나는 어제 그것을 먹었다": what was 그것 ("it")? Food, because the verb that comes
     after it is 먹었다. The target at the position of 그것을 is the verb's activity
     (an index into ``ACTIVITY_NAMES``); every other position is -100, which
     ``cross_entropy`` ignores. A model that reads left to right must answer at
-    그것을 before it has seen the verb.
+    그것을 before it has seen the verb. There are 150 sentences (5 subjects, 6 time
+    words, 5 verbs); ``split`` draws from the train or test part only (``heldout``).
 
     Returns:
         sentences: n lists of 4 words; targets: LongTensor (n, 4).
     """
     if n < 1:
         raise ValueError(f"n must be positive, got {n}")
+    check_split(split)
     g = torch.Generator().manual_seed(seed)
     subjects, times = list(SUBJECTS), list(TIME_WORDS)
-    sentences, targets = [], torch.full((n, 4), -100, dtype=torch.long)
-    for i in range(n):
+
+    def draw() -> tuple[list[str], int]:
         subject = subjects[int(torch.randint(len(subjects), (1,), generator=g))]
         time_word = times[int(torch.randint(len(times), (1,), generator=g))]
         activity = int(torch.randint(len(ACTIVITY_NAMES), (1,), generator=g))
-        sentences.append([subject, time_word, IT, ACTIVITIES[ACTIVITY_NAMES[activity]][1]])
+        return [subject, time_word, IT, ACTIVITIES[ACTIVITY_NAMES[activity]][1]], activity
+
+    sentences, targets = [], torch.full((n, 4), -100, dtype=torch.long)
+    for i in range(n):
+        words, activity = draw_in_split(draw, lambda example: example[0], split)
+        sentences.append(words)
         targets[i, 2] = activity
+    return sentences, targets
+
+
+NOUNS = tuple(
+    noun(o) for name in ACTIVITY_NAMES[:-1] for o in ACTIVITIES[name][0]
+)
+"""The things one can buy in ``which_one`` (밥, 빵, …, 사진), in class order: every object but 공부."""
+
+
+def which_one(
+    n: int, *, time_words: tuple[int, int] = (0, 0), split: str | None = None, seed: int = 0
+) -> tuple[list[list[str]], torch.Tensor]:
+    """"나는 빵하고 우유를 샀다 그래서 그것을 마셨다": which one is 그것 ("it")? 우유 (milk).
+
+    The answer needs BOTH sides of 그것을: the two things bought come before it, and the
+    verb after it says which of them was used (마셨다: the drink). The two things belong to
+    different activities, so exactly one fits the verb. Reading left to right, a model at 그것을
+    knows the two candidates but not the verb (one half right at best); reading right to left,
+    it knows the verb but not the candidates (one of the 4-5 things of that activity). Only both
+    directions together can be sure.
+
+    Sentence: SUBJECT [time words] A하고 B를 샀다 그래서 그것을 VERB; ``time_words=(lo, hi)`` puts
+    lo..hi time words after the subject, which moves every later word. There are 2,160 sentences
+    without time words; ``split`` keeps to the train or test part (``heldout``; the key is the
+    sentence without its time words).
+
+    Returns:
+        sentences: n word lists; targets: LongTensor (n, T) holding at 그것을 the index of the
+        thing meant (into ``NOUNS``) and -100 (ignored by ``cross_entropy``) elsewhere, where T
+        is the longest sentence.
+    """
+    if n < 1:
+        raise ValueError(f"n must be positive, got {n}")
+    lo, hi = time_words
+    if not 0 <= lo <= hi <= len(TIME_WORDS):
+        raise ValueError(
+            f"time_words must satisfy 0 <= lo <= hi <= {len(TIME_WORDS)}, got {time_words}"
+        )
+    check_split(split)
+    g = torch.Generator().manual_seed(seed)
+    subjects, time_vocab = list(SUBJECTS), list(TIME_WORDS)
+    kinds = ACTIVITY_NAMES[:-1]  # 공부 cannot be bought
+
+    def draw_int(k: int) -> int:
+        return int(torch.randint(k, (1,), generator=g))
+
+    def draw() -> tuple[list[str], str]:
+        a = draw_int(len(kinds))
+        b = draw_int(len(kinds) - 1)
+        b += b >= a  # things of two different activities
+        first, second = (list(ACTIVITIES[kinds[k]][0]) for k in (a, b))
+        first, second = first[draw_int(len(first))], second[draw_int(len(second))]
+        meant = (a, first) if draw_int(2) == 0 else (b, second)
+        verb = ACTIVITIES[kinds[meant[0]]][1]
+        subject = subjects[draw_int(len(subjects))]
+        words = [subject, noun(first) + AND, second, BOUGHT, CONNECTIVE[0], IT, verb]
+        return words, noun(meant[1])
+
+    sentences, meant = [], []
+    for _ in range(n):
+        words, thing = draw_in_split(draw, lambda example: example[0], split)
+        k = int(torch.randint(lo, hi + 1, (1,), generator=g))
+        front = [time_vocab[j] for j in torch.randperm(len(time_vocab), generator=g)[:k].tolist()]
+        sentences.append([words[0], *front, *words[1:]])
+        meant.append(NOUNS.index(thing))
+    targets = torch.full((n, max(len(s) for s in sentences)), -100, dtype=torch.long)
+    for i, words in enumerate(sentences):
+        targets[i, words.index(IT)] = meant[i]
     return sentences, targets
