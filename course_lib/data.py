@@ -24,11 +24,21 @@ SUBJECTS = {"나는": "I", "너는": "you", "그는": "he", "그녀는": "she", 
 # Activity (활동) -> (object words, verb, English verb); each object with its English.
 ACTIVITIES = {
     "먹다": (
-        {"밥을": "rice", "빵을": "bread", "사과를": "an apple", "라면을": "ramen", "과자를": "snacks"},
+        {
+            "밥을": "rice",
+            "빵을": "bread",
+            "사과를": "an apple",
+            "라면을": "ramen",
+            "과자를": "snacks",
+        },
         "먹었다",
         "ate",
     ),
-    "마시다": ({"물을": "water", "우유를": "milk", "커피를": "coffee", "주스를": "juice"}, "마셨다", "drank"),
+    "마시다": (
+        {"물을": "water", "우유를": "milk", "커피를": "coffee", "주스를": "juice"},
+        "마셨다",
+        "drank",
+    ),
     "읽다": (
         {"책을": "a book", "신문을": "the paper", "소설을": "a novel", "편지를": "a letter"},
         "읽었다",

@@ -31,7 +31,9 @@ def claim(statement: str, holds: bool, **measured: object) -> None:
     """
     if not bool(holds):
         shown = ", ".join(f"{k}={_short(v)}" for k, v in measured.items())
-        raise ClaimFailed(f"the text says: {statement!r}, but the run measured {shown or 'otherwise'}")
+        raise ClaimFailed(
+            f"the text says: {statement!r}, but the run measured {shown or 'otherwise'}"
+        )
     print(f"✓ {statement}")
 
 
@@ -45,7 +47,9 @@ def _short(value: object) -> str:
     return repr(value)
 
 
-def verdict(name: str, ours: torch.Tensor, theirs: torch.Tensor, *, atol: float, rtol: float = 0.0) -> None:
+def verdict(
+    name: str, ours: torch.Tensor, theirs: torch.Tensor, *, atol: float, rtol: float = 0.0
+) -> None:
     """Print "name: equal within atol" if every entry agrees, else raise ``ClaimFailed``.
 
     The largest difference itself is float noise that differs from one CPU to the next, so it is
@@ -53,10 +57,14 @@ def verdict(name: str, ours: torch.Tensor, theirs: torch.Tensor, *, atol: float,
     """
     ours, theirs = torch.as_tensor(ours), torch.as_tensor(theirs)
     if ours.shape != theirs.shape:
-        raise ClaimFailed(f"{name}: shapes differ, {tuple(ours.shape)} against {tuple(theirs.shape)}")
+        raise ClaimFailed(
+            f"{name}: shapes differ, {tuple(ours.shape)} against {tuple(theirs.shape)}"
+        )
     if not torch.allclose(ours, theirs, rtol=rtol, atol=atol):
         worst = (ours - theirs).abs().max().item()
-        raise ClaimFailed(f"{name}: not equal within atol={atol:g}, rtol={rtol:g}: largest difference {worst:.3g}")
+        raise ClaimFailed(
+            f"{name}: not equal within atol={atol:g}, rtol={rtol:g}: largest difference {worst:.3g}"
+        )
     print(f"{name}: equal within {atol:g}" + (f" (+ {rtol:g} relative)" if rtol else ""))
 
 

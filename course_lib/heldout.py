@@ -19,7 +19,7 @@ TEST_PERCENT = 25
 
 
 def split_of(key: Sequence[str]) -> str:
-    """"train" or "test" for the example whose key is ``key`` (a list of words); stable everywhere."""
+    """ "train" or "test" for the example whose key is ``key`` (a list of words); stable everywhere."""
     digest = hashlib.blake2b(" ".join(key).encode("utf-8"), digest_size=8).digest()
     return "test" if int.from_bytes(digest, "big") % 100 < TEST_PERCENT else "train"
 
@@ -30,7 +30,9 @@ def check_split(split: str | None) -> None:
         raise ValueError(f"split must be None, 'train' or 'test', got {split!r}")
 
 
-def draw_in_split(draw: Callable[[], tuple], key: Callable[[tuple], Sequence[str]], split: str | None):
+def draw_in_split(
+    draw: Callable[[], tuple], key: Callable[[tuple], Sequence[str]], split: str | None
+):
     """Call ``draw()`` until its example's key lies in ``split`` (any example when None); return it.
 
     ``draw`` uses the caller's seeded generator, so the examples are as reproducible as before.

@@ -338,16 +338,14 @@ def what_is_it(
     return sentences, targets
 
 
-NOUNS = tuple(
-    noun(o) for name in ACTIVITY_NAMES[:-1] for o in ACTIVITIES[name][0]
-)
+NOUNS = tuple(noun(o) for name in ACTIVITY_NAMES[:-1] for o in ACTIVITIES[name][0])
 """The things one can buy in ``which_one`` (밥, 빵, …, 사진), in class order: every object but 공부."""
 
 
 def which_one(
     n: int, *, time_words: tuple[int, int] = (0, 0), split: str | None = None, seed: int = 0
 ) -> tuple[list[list[str]], torch.Tensor]:
-    """"나는 빵하고 우유를 샀다 그래서 그것을 마셨다": which one is 그것 ("it")? 우유 (milk).
+    """ "나는 빵하고 우유를 샀다 그래서 그것을 마셨다": which one is 그것 ("it")? 우유 (milk).
 
     The answer needs BOTH sides of 그것을: the two things bought come before it, and the
     verb after it says which of them was used (마셨다: the drink). The two things belong to

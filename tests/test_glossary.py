@@ -27,7 +27,9 @@ def glossary_rows() -> list[tuple[list[str], list[str]]]:
 
 def notebook_text(number: str) -> str:
     path = next((ROOT / "notebooks").glob(f"{number}_*.ipynb"))
-    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    return "\n".join(
+        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+    )
 
 
 ROWS = glossary_rows()
@@ -44,4 +46,6 @@ def test_each_term_appears_in_the_notebooks_it_names(terms, numbers):
     for number in numbers:
         text = notebook_text(number)
         for term in terms:
-            assert term in text, f"glossary term {term!r} does not appear in notebook {number}'s text"
+            assert term in text, (
+                f"glossary term {term!r} does not appear in notebook {number}'s text"
+            )

@@ -66,7 +66,9 @@ def test_test_sentences_never_occur_in_training(case):
         for seed in range(5)
         for s in task(3000, split="train", seed=seed, **train_kwargs)[0]
     }
-    test = [tuple(s) for seed in range(5) for s in task(1000, split="test", seed=seed, **test_kwargs)[0]]
+    test = [
+        tuple(s) for seed in range(5) for s in task(1000, split="test", seed=seed, **test_kwargs)[0]
+    ]
     assert not train & set(test), f"{case}: a test sentence occurs in training"
     train_keys = {key(s) for s in train}
     assert not train_keys & {key(s) for s in test}, f"{case}: a test sentence's key is trained on"
@@ -82,7 +84,9 @@ def test_split_parts_partition_the_whole_space(task):
     """Train and test together are the whole grammar, they share nothing, and test is ~25 %."""
     n = 12 * SIZES[task]
     everything = {tuple(s) for s in task(n, seed=0)[0]}
-    parts = {split: {tuple(s) for s in task(n, split=split, seed=0)[0]} for split in ("train", "test")}
+    parts = {
+        split: {tuple(s) for s in task(n, split=split, seed=0)[0]} for split in ("train", "test")
+    }
     assert len(everything) == SIZES[task], "the grammar's size changed: update the docstring"
     assert not parts["train"] & parts["test"]
     assert parts["train"] | parts["test"] == everything
@@ -142,4 +146,8 @@ def test_draw_in_split_refuses_a_bad_split_and_an_empty_part():
     with pytest.raises(ValueError, match="split must be"):
         which_came_first(3, split="validation")
     with pytest.raises(RuntimeError, match="no example in split"):
-        draw_in_split(lambda: (["같은", "문장"],), lambda e: e[0], "test" if split_of(["같은", "문장"]) == "train" else "train")
+        draw_in_split(
+            lambda: (["같은", "문장"],),
+            lambda e: e[0],
+            "test" if split_of(["같은", "문장"]) == "train" else "train",
+        )
