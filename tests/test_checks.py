@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 import time
 
 import numpy as np
@@ -145,3 +146,35 @@ def test_compare_accepts_equal_and_describes_tuples():
     )
     assert "expected a tuple of 2" in compare(a, (a, a))
     assert "expected a torch tensor" in compare(a, torch.ones(2, 3))
+
+
+def test_a_failure_names_its_seed_and_the_seed_replays_the_same_inputs(exercise, capsys):
+    """A learner can rerun the exact trial that failed: check(fn, seed=S) uses S's inputs."""
+    seen = []
+
+    def wrong(*args):
+        seen.append(copy.deepcopy(args))
+        return _map_arrays(exercise.reference(*args), lambda a: a * 2 + 1)
+
+    message = _failure(exercise, wrong)
+    match = re.search(
+        rf"replay it with check_{exercise.name}\(your_function, seed=(\d+)\)", message
+    )
+    assert match, message
+    first_inputs = seen[-1]
+    seen.clear()
+    with pytest.raises(ExerciseFailure) as again:
+        exercise.check(wrong, seed=int(match.group(1)))
+    assert f"seed={match.group(1)}" in str(again.value) and "trial 1 of 1" in str(again.value)
+    for a, b in zip(first_inputs, seen[0], strict=True):
+        if isinstance(a, (np.ndarray, torch.Tensor)):
+            assert a.shape == b.shape and np.array_equal(np.asarray(a), np.asarray(b))
+    exercise.check(exercise.reference, seed=int(match.group(1)))
+    assert f"passed on the inputs of seed {match.group(1)}" in capsys.readouterr().out
+
+
+def test_check_refuses_a_seed_that_is_not_a_whole_number():
+    exercise = EXERCISES[NAMES[0]]
+    for bad in (-1, 1.5, "3", True):
+        with pytest.raises(ValueError, match="seed must be a non-negative whole number"):
+            exercise.check(exercise.reference, seed=bad)

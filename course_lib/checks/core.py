@@ -61,23 +61,35 @@ class Exercise:
     atol: float = 1e-7
     time_limit: float = 10.0
 
-    def check(self, fn: Callable[..., Any]) -> None:
-        """Raise ``AssertionError`` with one sentence if ``fn`` is wrong, else print that it passed."""
-        problem = self.find_problem(fn)
+    def check(self, fn: Callable[..., Any], seed: int | None = None) -> None:
+        """Raise ``AssertionError`` with one sentence if ``fn`` is wrong, else print that it passed.
+
+        Each trial draws its inputs from its own seed, and a failure names it: ``seed=`` replays
+        exactly that trial (``check_x(fn, seed=1234)``), so a learner can debug the same inputs.
+        """
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+            raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+        problem = self.find_problem(fn, seed)
         if problem is not None:
             # Raised from None: the learner sees one sentence, not the checker's internals.
             raise ExerciseFailure(f"{self.name}: {problem}") from None
-        print(f"{self.name}: passed on {self.trials} fresh random inputs. Well done!")
+        if seed is None:
+            print(f"{self.name}: passed on {self.trials} fresh random inputs. Well done!")
+        else:
+            print(f"{self.name}: passed on the inputs of seed {seed}.")
 
-    def find_problem(self, fn: Callable[..., Any]) -> str | None:
-        """Return a sentence describing the first problem with ``fn``, or None if it is right."""
+    def find_problem(self, fn: Callable[..., Any], seed: int | None = None) -> str | None:
+        """Return a sentence describing the first problem with ``fn``, or None if it is right.
+
+        seed: None runs ``trials`` trials, each from a fresh random seed; a number runs the one
+        trial of that seed.
+        """
         if not callable(fn):
             return f"expected a function, got {type(fn).__name__}: pass the function itself, without calling it."
-        seed = secrets.randbits(32)
-        rng = np.random.default_rng(seed)
-        for trial in range(self.trials):
+        seeds = [secrets.randbits(32) for _ in range(self.trials)] if seed is None else [seed]
+        for trial, trial_seed in enumerate(seeds):
             try:
-                args = self.make_inputs(rng)
+                args = self.make_inputs(np.random.default_rng(trial_seed))
                 expected = self.reference(*copy.deepcopy(args))
             except Exception as e:  # a bug in the exercise, not the learner's
                 return f"the checker could not build its inputs ({type(e).__name__}: {e}); please report this."
@@ -86,7 +98,10 @@ class Exercise:
                 return problem
             if problem is not None:
                 where = _describe_inputs(self.arg_names, args)
-                return f"{problem} (trial {trial + 1} of {self.trials}, inputs: {where})"
+                return (
+                    f"{problem} (trial {trial + 1} of {len(seeds)}, inputs: {where}; "
+                    f"replay it with check_{self.name}(your_function, seed={trial_seed}))"
+                )
         return None
 
     def _try_once(self, fn: Callable[..., Any], args: Inputs, expected: Any) -> str | None:
