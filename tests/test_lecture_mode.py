@@ -7,9 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from notebooks import notebook_paths
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-from notebooks import notebook_paths  # noqa: E402
 
 
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)

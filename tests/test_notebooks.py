@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from course_lib.checks import EXERCISES
+from notebooks import notebook_paths, paired_text
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-from notebooks import notebook_paths, paired_text  # noqa: E402
 
 NOTEBOOKS = notebook_paths()
 

@@ -5,18 +5,17 @@ student's edited copy is never overwritten."""
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from notebooks import NOTEBOOKS as NOTEBOOK_DIR
+from notebooks import notebook_paths
+from release import generate, make_course, nbgrader_api, publish, require
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-from notebooks import NOTEBOOKS as NOTEBOOK_DIR  # noqa: E402
-from notebooks import notebook_paths  # noqa: E402
-from release import generate, make_course, nbgrader_api, publish, require  # noqa: E402
 
 SOURCES = notebook_paths()
 AUTOGRADED = [p for p in SOURCES if p.stem.startswith("01_")]  # one full round trip keeps CI short

@@ -1,0 +1,6 @@
+"""Shared test setup: the scripts in tools/ (notebooks, release) are importable by module name."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
