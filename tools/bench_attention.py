@@ -1,15 +1,12 @@
 """Time the course's attention against torch's: forward + backward, float32, CPU.
 
-``cases()`` gives (label, course step, torch step) triples for a separate runner;
-``python tools/bench_attention.py`` times each pair itself (warm-up, then the
-median of 20 alternating repeats) and prints the ratio course / torch.
+``cases()`` gives (label, course step, torch step) triples; ``tools/bench.py``
+(``make bench``) times them, alternating course and torch, and prints the ratios.
 
 Sizes as in DESIGN.md: batch 32, 4 heads, width 128 (head size 32), lengths 64
 and 256, self-attention without masks.
 """
 
-import statistics
-import time
 from collections.abc import Callable
 
 import torch
@@ -80,24 +77,3 @@ def cases() -> list[tuple[str, Step, Step]]:
                 )
             )
     return out
-
-
-def _time_pair(course: Step, reference: Step, repeats: int = 20, warmup: int = 3):
-    """Median seconds of each step; the two alternate so that load from others hits both."""
-    for _ in range(warmup):
-        course()
-        reference()
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeats):
-        for step, store in zip((course, reference), times, strict=True):
-            start = time.perf_counter()
-            step()
-            store.append(time.perf_counter() - start)
-    return statistics.median(times[0]), statistics.median(times[1])
-
-
-if __name__ == "__main__":
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    for label, course, reference in cases():
-        ours, theirs = _time_pair(course, reference)
-        print(f"{label}: {ours * 1e3:.1f} ms vs {theirs * 1e3:.1f} ms = {ours / theirs:.2f}x")

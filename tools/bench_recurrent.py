@@ -1,13 +1,11 @@
 """Time forward+backward of the course's RNN, LSTM and GRU layers against torch.nn's.
 
-``cases()`` gives (label, course step, torch step) triples for a shared runner; run this file
-to time each pair here (warm-up, then the median of repeats) and print course/torch ratios.
+``cases()`` gives (label, course step, torch step) triples; ``tools/bench.py`` (``make bench``)
+times them, alternating course and torch, and prints the ratios.
 Shapes (B batch, T time, I input, H hidden), float32, batch_first: the bench size B 32, T 50,
 I 32, H 128, and the notebooks' adding problem, B 64, T 50, I 2, H 64.
 """
 
-import statistics
-import time
 from collections.abc import Callable
 
 import torch
@@ -50,24 +48,3 @@ def cases() -> list[tuple[str, Callable[[], None], Callable[[], None]]]:
             label = f"{name} vs nn.{torch_class.__name__} (B{B} T{T} I{I} H{H})"
             result.append((label, _forward_backward(ours, x), _forward_backward(theirs, x)))
     return result
-
-
-def median_seconds(fn: Callable[[], None], repeats: int = 20, warmup: int = 3) -> float:
-    """Return the median wall time of fn over repeats calls, after warmup calls."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-if __name__ == "__main__":
-    for label, ours, theirs in cases():
-        t_ours, t_theirs = median_seconds(ours), median_seconds(theirs)
-        print(
-            f"{label}: course {t_ours * 1e3:.1f} ms, torch {t_theirs * 1e3:.1f} ms, "
-            f"ratio {t_ours / t_theirs:.2f}x"
-        )
