@@ -136,12 +136,13 @@ def unrolled_rnn(
 ):
     """Draw an RNN unrolled over ``words``: one cell per step, the same W_xh and W_hh at every step.
 
-    With ``bidirectional`` a second row of cells runs right to left and each
-    output joins both rows' states.
+    With ``bidirectional`` a second row of cells runs right to left, and each output
+    y_t = [h→_t ; h←_t] takes BOTH rows' states: one arrow from the forward cell (bending past
+    the backward cell) and one from the backward cell.
     """
     T = len(words)
     if ax is None:
-        _, ax = plt.subplots(figsize=(2.2 * T + 1, 3.6 if bidirectional else 3))
+        _, ax = plt.subplots(figsize=(2.2 * T + 1, 3.8 if bidirectional else 3))
     # (superscript of the state's name, row height, direction)
     rows = [(r"^{\rightarrow}" if bidirectional else "", 1.0, 1)]
     if bidirectional:
@@ -161,7 +162,24 @@ def unrolled_rnn(
             ax.annotate("", (x + dx, y - 0.22), (x + dx, 0.3), arrowprops=dict(arrowstyle="->"))
         ax.text(x, top, f"$y_{t + 1}$", ha="center", va="center", bbox=box | {"fc": "#e2f4e2"})
         ax.annotate("", (x, top - 0.2), (x, rows[-1][1] + 0.2), arrowprops=dict(arrowstyle="->"))
+        if bidirectional:  # the forward state reaches y_t too, bending left of the backward cell
+            ax.annotate(
+                "",
+                (x - 0.1, top - 0.2),
+                (x - 0.1, rows[0][1] + 0.2),
+                arrowprops=dict(arrowstyle="->", connectionstyle="arc3,rad=-0.45"),
+            )
     ax.text(-0.15, 0.6, "$W_{xh}$", ha="right", fontsize=9, color="gray")
+    if bidirectional:
+        ax.text(
+            -0.4,
+            top,
+            r"$y_t = [\overrightarrow{h}_t ; \overleftarrow{h}_t]$",
+            ha="right",
+            va="center",
+            fontsize=10,
+            color="#2e7d32",
+        )
     for sup, y, direction in rows:
         for t in range(T - 1):
             a, b = 2.2 * t + 0.35, 2.2 * (t + 1) - 0.35
@@ -170,7 +188,7 @@ def unrolled_rnn(
             ax.text(
                 (a + b) / 2, y + 0.12, f"$W_{{hh}}{sup}$", ha="center", fontsize=9, color="tab:red"
             )
-    ax.set_xlim(-1, 2.2 * (T - 1) + 1)
+    ax.set_xlim(-2.4 if bidirectional else -1, 2.2 * (T - 1) + 1)
     ax.set_ylim(-0.6, top + 0.5)
     ax.axis("off")
     ax.set_title(title)
