@@ -178,3 +178,19 @@ def test_check_refuses_a_seed_that_is_not_a_whole_number():
     for bad in (-1, 1.5, "3", True):
         with pytest.raises(ValueError, match="seed must be a non-negative whole number"):
             exercise.check(exercise.reference, seed=bad)
+
+
+def test_every_exercise_module_is_imported_and_every_check_is_exported():
+    """checks/__init__ re-exports by hand: a new module or check_* function must be listed there."""
+    import importlib
+    import pkgutil
+
+    import course_lib.checks as checks
+
+    for info in pkgutil.iter_modules(checks.__path__):
+        module = importlib.import_module(f"course_lib.checks.{info.name}")
+        for name in dir(module):
+            if name.startswith("check_") and info.name != "core":
+                assert getattr(checks, name, None) is getattr(module, name), f"export {name}"
+                assert name in checks.__all__
+    assert {f"check_{name}" for name in EXERCISES} <= set(checks.__all__)
