@@ -3,11 +3,14 @@
 Two ways to feed a sentence (B sentences of T word indices, vocabulary size V)
 to a DNN, and what each one loses:
 
-* ``BagOfWordsDNN`` adds up one weight vector per word, ``Y = 나는·w1 + 밥을·w2 + 먹었다·w3``:
-  the sum is the same in any order, so word order is invisible.
-* ``FixedPositionDNN`` gives every slot its own weights: it sees order, but
-  only up to ``num_positions`` words, and what it learns at slot 1 is not known
-  at slot 3.
+* ``BagOfWordsDNN`` adds up one weight vector per word, ``Y = Σ_w count(w)·w_w``: the sum is the
+  same in any order, so word order is invisible.
+* ``FixedPositionDNN`` gives every slot t its own weight block, ``Y = Σ_t W_t·x_t``: this is the
+  lecture's ``Y = 나는·w1 + 밥을·w2 + 먹었다·w3`` (w1 belongs to slot 1, not to the word 나는).
+  It sees order, but only up to ``num_positions`` words, and what it learns at slot 1 is not
+  known at slot 3.
+
+Both then apply ReLU and a linear output layer: ``logits = W_out relu(Y + b) + b_out``.
 """
 
 from __future__ import annotations

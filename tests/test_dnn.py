@@ -39,6 +39,15 @@ def test_fixed_position_dnn_sees_order_and_pads_short_input():
     assert model.slot_weights().shape == (4, 8, 7)
 
 
+def test_fixed_position_dnn_is_exactly_a_sum_of_per_slot_blocks():
+    torch.manual_seed(0)
+    model = FixedPositionDNN(vocab_size=7, num_positions=4, hidden_size=5, num_classes=3).double()
+    x = torch.tensor([[1, 2, 3]])  # padded to 4 slots: the empty slot adds nothing
+    W = model.slot_weights()  # (slots, hidden, V): W[t][:, w] is word w's weights at slot t
+    manual = model.out(torch.relu(W[0][:, 1] + W[1][:, 2] + W[2][:, 3] + model.hidden.bias))
+    torch.testing.assert_close(model(x)[0], manual, rtol=0, atol=1e-12)
+
+
 def test_fixed_position_dnn_refuses_longer_sentences_naming_the_limit():
     model = FixedPositionDNN(vocab_size=7, num_positions=4, hidden_size=8, num_classes=3)
     with pytest.raises(ValueError, match=r"4 word slots; got a sentence of 5 words"):
