@@ -113,3 +113,21 @@ def test_role_tagging_gives_one_tag_per_word_and_time_words_in_front():
     assert role_tagging(train, 300, seed=0) == (words, tags)
     with pytest.raises(ValueError, match="time_words"):
         role_tagging(train, 5, time_words=(2, 1))
+
+
+def test_each_held_out_scene_joins_parts_that_training_shows_apart():
+    """Notebook 04 asks whether a model composes a held-out scene: each of its parts must be seen.
+
+    For every scene of ``split="test"``: its shape at its size occurs in training (in another
+    corner), and its corner at its size occurs in training (with another shape). Drawn at the
+    notebook's sizes and seeds, with both word orders.
+    """
+    train = {
+        scene_of(c) for c in shape_scenes(2000, mixed_order=True, split="train", seed=2).captions
+    }
+    train |= {scene_of(c) for c in shape_scenes(2000, split="train", seed=0).captions}
+    held = {scene_of(c) for c in shape_scenes(500, split="test", seed=1).captions}
+    assert len(train) == 19 and len(held) == 5 and not train & held
+    for shape, size, row, col in held:
+        assert any((h, z) == (shape, size) for h, z, _, _ in train), (shape, size)
+        assert any((z, r, c) == (size, row, col) for _, z, r, c in train), (size, row, col)
