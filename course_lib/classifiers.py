@@ -5,7 +5,7 @@ Every model maps tokens (B, T) -> logits (B, C) and ignores padding, so the
 models differ only in how they read a sentence. The plain DNN and the one-way
 recurrent readers already exist (``dnn.BagOfWordsDNN``, ``topologies.ManyToOne``);
 this module adds the two readers that need care with padding: a bidirectional
-RNN and attention.
+RNN and attention, and ``count_parameters`` for the comparison's table.
 """
 
 from __future__ import annotations
@@ -63,6 +63,12 @@ class AttentionClassifier(nn.Module):
     ``encoder`` is "head" (one ``SelfAttentionHead``), "multihead"
     (``MultiheadAttention`` with ``num_heads``) or "transformer" (one
     ``TransformerBlock``). Padding is masked as a key and left out of the mean.
+
+    ``position_shift`` (an experiment on the positions a reader has seen): in training
+    only, each sentence's positions start at a random offset in ``0..position_shift``
+    instead of 0, so a training sentence of T words also shows the encodings of positions
+    up to ``T - 1 + position_shift``; in evaluation (``model.eval()``) they start at 0.
+    The offsets come from torch's global generator, which ``training.fit`` seeds.
     """
 
     ENCODERS = ("head", "multihead", "transformer")
@@ -76,12 +82,16 @@ class AttentionClassifier(nn.Module):
         encoder: str = "multihead",
         num_heads: int = 4,
         max_len: int = 64,
+        position_shift: int = 0,
         pad_index: int = 0,
     ):
         super().__init__()
         if encoder not in self.ENCODERS:
             raise ValueError(f"encoder must be one of {self.ENCODERS}, got {encoder!r}")
+        if position_shift < 0:
+            raise ValueError(f"position_shift must be >= 0, got {position_shift}")
         self.encoder_kind, self.pad_index = encoder, pad_index
+        self.position_shift = position_shift
         self.embed = nn.Embedding(vocab_size, embed_size, padding_idx=pad_index)
         self.register_buffer(
             "positions", sinusoidal_positional_encoding(max_len, embed_size), persistent=False
@@ -95,13 +105,19 @@ class AttentionClassifier(nn.Module):
         self.out = nn.Linear(embed_size, num_classes)
 
     def forward(self, tokens: Tensor) -> Tensor:
-        T = tokens.shape[1]
-        if T > self.positions.shape[0]:
-            raise ValueError(
-                f"tokens must be (batch, <= {self.positions.shape[0]}), got {tuple(tokens.shape)}"
-            )
+        """Map tokens (B, T) to logits (B, C)."""
+        if tokens.dim() != 2:
+            raise ValueError(f"tokens must be (batch, time), got {tuple(tokens.shape)}")
+        B, T = tokens.shape
+        longest = self.positions.shape[0] - self.position_shift
+        if T > longest:
+            raise ValueError(f"tokens must be (batch, <= {longest}), got {tuple(tokens.shape)}")
         padding = tokens == self.pad_index  # (B, T), True = ignore
-        x = self.embed(tokens) + self.positions[:T].to(self.embed.weight.dtype)  # (B, T, E)
+        start = torch.zeros(B, 1, dtype=torch.long)  # (B, 1): where each sentence's positions start
+        if self.training and self.position_shift:
+            start = torch.randint(self.position_shift + 1, (B, 1))
+        positions = self.positions[start + torch.arange(T)]  # (B, T, E)
+        x = self.embed(tokens) + positions.to(self.embed.weight.dtype)  # (B, T, E)
         if self.encoder_kind == "head":
             h = self.encoder(x, attn_mask=~padding[:, None, :])  # True = attend
         elif self.encoder_kind == "multihead":
@@ -111,3 +127,15 @@ class AttentionClassifier(nn.Module):
         keep = (~padding).unsqueeze(-1).to(h.dtype)
         pooled = (h * keep).sum(1) / keep.sum(1).clamp(min=1)  # mean over real words
         return self.out(pooled)
+
+
+class Count(int):
+    """A whole number that prints with thousands separators in any format (a table's column)."""
+
+    def __format__(self, spec: str) -> str:
+        return f"{int(self):,}"
+
+
+def count_parameters(model: nn.Module) -> Count:
+    """The number of trainable numbers in ``model``, as a ``Count`` ("3,205" in ``seed_table``)."""
+    return Count(sum(p.numel() for p in model.parameters() if p.requires_grad))

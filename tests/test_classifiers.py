@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from course_lib.classifiers import AttentionClassifier, BiRNNClassifier
+from course_lib.classifiers import AttentionClassifier, BiRNNClassifier, count_parameters
 from course_lib.data import reverse_padded
 from course_lib.topologies import last_valid
 
@@ -57,3 +57,58 @@ def test_attention_classifier_sees_order():
     nn.init.normal_(model.out.weight)
     a, b = model(torch.tensor([[3, 4, 5]])), model(torch.tensor([[5, 4, 3]]))
     assert not torch.allclose(a, b)
+
+
+def test_position_shift_moves_positions_in_training_only():
+    torch.manual_seed(0)
+    model = AttentionClassifier(
+        12, 8, 3, encoder="multihead", num_heads=2, position_shift=2
+    ).double()
+    plain = AttentionClassifier(12, 8, 3, encoder="multihead", num_heads=2).double()
+    plain.load_state_dict(model.state_dict())
+    tokens = torch.tensor([[3, 4, 5, 0], [6, 7, 8, 9]])
+    model.eval()
+    torch.testing.assert_close(model(tokens), plain.eval()(tokens), rtol=0, atol=1e-12)
+    # in training, each sentence's positions start at an offset in 0..2: its logits are those of one offset
+    model.train()
+    seen = set()
+    for _ in range(40):
+        out = model(tokens)
+        for row in range(2):
+            matches = [
+                k
+                for k in range(3)
+                if torch.allclose(out[row], _logits_at_offset(plain, tokens[row : row + 1], k)[0])
+            ]
+            assert len(matches) == 1
+            seen.add(matches[0])
+    assert seen == {0, 1, 2}
+
+
+def _logits_at_offset(model, tokens, k):
+    """The attention reader's logits with its positions starting at k (the training-time shift)."""
+    padding = tokens == model.pad_index
+    T = tokens.shape[1]
+    x = model.embed(tokens) + model.positions[k : k + T].to(model.embed.weight.dtype)
+    h, _ = model.encoder(x, x, x, key_padding_mask=padding, need_weights=False)
+    keep = (~padding).unsqueeze(-1).to(h.dtype)
+    return model.out((h * keep).sum(1) / keep.sum(1))
+
+
+def test_position_shift_is_checked():
+    with pytest.raises(ValueError, match="position_shift must be >= 0"):
+        AttentionClassifier(12, 8, 3, position_shift=-1)
+    with pytest.raises(ValueError, match=r"tokens must be \(batch, <= 3\)"):
+        AttentionClassifier(12, 8, 3, max_len=5, position_shift=2)(
+            torch.ones(1, 4, dtype=torch.long)
+        )
+    with pytest.raises(ValueError, match=r"tokens must be \(batch, time\)"):
+        AttentionClassifier(12, 8, 3)(torch.ones(4, dtype=torch.long))
+
+
+def test_count_parameters_counts_trainable_numbers_and_prints_them_whole():
+    model = nn.Linear(100, 30)  # 3,000 weights + 30 biases
+    assert count_parameters(model) == 3030
+    assert f"{count_parameters(model):.2f}" == "3,030"
+    model.bias.requires_grad_(False)
+    assert count_parameters(model) == 3000

@@ -36,3 +36,12 @@ def test_transformer_block_matches_torch_encoder_layer(with_padding):
 def test_transformer_block_rejects_wrong_width():
     with pytest.raises(ValueError, match=r"x must be \(batch, time, 16\)"):
         TransformerBlock(16, 4)(torch.randn(2, 3, 8))
+
+
+def test_transformer_block_matches_torch_encoder_layer_in_float32():
+    torch.manual_seed(0)
+    theirs = nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, dropout=0.0, batch_first=True)
+    ours = TransformerBlock(16, 4, dim_feedforward=32)
+    ours.load_state_dict(theirs.state_dict())
+    x = torch.randn(3, 5, 16)
+    torch.testing.assert_close(ours(x), theirs(x), rtol=0, atol=1e-5)
