@@ -106,7 +106,9 @@ claim("no test sentence occurs among the training sentences",
 # ### What each direction can know at 그것을
 # - **Forward only**: at 그것을 it has read "나는 빵하고 우유를 샀다 그래서 그것을": both candidates, not the verb. Each
 #   such beginning ends with either candidate's verb, equally often (the generator flips a coin), so over the
-#   grammar's sentences, whatever it answers, it is right **half the time at best**.
+#   grammar's sentences, whatever it answers, it is right **half the time at best**. Counted in our sentences
+#   below: many beginnings occur with both endings, that is with two different answers, and a forward reader
+#   can give only one answer per beginning.
 # - **Backward only**: at 그것을 it has read "그것을 마셨다": the kind of thing, not which of that kind was bought. The
 #   best it can do is name the most frequent thing of that kind: about **1/4** (4 or 5 things per kind). On our
 #   test set exactly, the best any function of "그것을 VERB" can score is computed below.
@@ -119,8 +121,13 @@ answers_after_it = defaultdict(Counter)  # "그것을 VERB" -> how often each th
 for words, target in zip(test_x, test_y[:, AT].tolist(), strict=True):
     answers_after_it[tuple(words[AT:])][target] += 1
 backward_ceiling = sum(max(c.values()) for c in answers_after_it.values()) / len(test_x)
-print("forward only, best possible: 1/2 = 0.50")
+answers_of_beginning = defaultdict(set)  # "나는 빵하고 우유를 샀다 그래서 그것을" -> its answers, all our sentences
+for words, target in zip(train_x + test_x, torch.cat([train_y, test_y])[:, AT].tolist(), strict=True):
+    answers_of_beginning[tuple(words[: AT + 1])].add(target)
+twice = sum(len(a) == 2 for a in answers_of_beginning.values())
+print(f"forward only, best possible: 1/2 ({twice} beginnings occur with both endings, i.e. two answers)")
 print(f"backward only, best possible: {grammar_backward:.3f} over the grammar, {backward_ceiling:.3f} on this test set")
+claim("no beginning has more than two answers", max(len(a) for a in answers_of_beginning.values()) <= 2)
 
 # %% [markdown]
 # Three taggers (aligned many-to-many), identical but for direction: forward only, backward only (the same
