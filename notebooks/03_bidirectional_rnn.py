@@ -215,6 +215,7 @@ legend = ax.legend(fontsize=8)
 seen_beginnings = {tuple(s[: AT + 1]) for s in train_x}
 seen = torch.tensor([tuple(s[: AT + 1]) in seen_beginnings for s in test_x])
 print(f"{seen.float().mean():.2f} of the test sentences begin like a training sentence")
+claim("about half of them (0.4-0.6)", 0.4 <= seen.float().mean() <= 0.6)
 forward_right = {}
 for s in SEEDS:
     with torch.no_grad():
@@ -226,9 +227,11 @@ on_new = spread(forward_right[s][~seen].float().mean() for s in SEEDS)
 print(f"forward only, beginning seen in training: {on_seen:.2f}; beginning never seen: {on_new:.2f}")
 
 # %%
-claim("on beginnings never seen in training, forward only is right between 0.4 and 0.6 of the time, every seed",
-      0.4 <= on_new.lo and on_new.hi <= 0.6, never_seen=on_new)
-claim("on beginnings seen in training, it does worse (below 0.4), every seed", on_seen.hi < 0.4, seen=on_seen)
+claim("on beginnings never seen in training, forward only is right about half the time (0.35-0.65), every seed",
+      0.35 <= on_new.lo and on_new.hi <= 0.65, never_seen=on_new)
+claim("on beginnings seen in training, it does worse, below 0.4, at every seed",
+      on_seen.hi < 0.4 and all(a < b for a, b in zip(on_seen.values, on_new.values, strict=True)),
+      seen=on_seen, never_seen=on_new)
 
 # %% [markdown]
 # **What the numbers say.** At 그것을 the forward-only tagger has read both candidates but not the verb: it can be
