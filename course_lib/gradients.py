@@ -4,8 +4,12 @@ Letters used in shapes: B batch, T time, I input_size, H hidden_size, S state si
 and GRU cells; 2H for an LSTM cell, whose state is the pair (h, c)).
 
 Every function that takes a ``cell`` accepts a course or a torch ``RNNCell``, ``LSTMCell`` or
-``GRUCell``. Use float64 (``cell.double()``): over 100 tanh steps the gradient falls below
-float32's range and reads exactly 0.
+``GRUCell``. Measure in float64 (``cell.double()``). In float32 the gradient's entries stay
+representable far back (float32 reaches down to about 1.4e-45), but its norm does not: ``norm()``
+squares the entries, and the square of an entry near 1e-23 is about 1e-46, below float32's
+range, so it becomes 0. A float32 gradient whose entries are about 1e-23 has norm 0.0 (over 100
+tanh steps back the entries get there); ``hidden_state_grads`` returns the gradients themselves,
+whose norms can be taken in float64.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -33,19 +37,20 @@ def _cell_step(cell: nn.Module, x_t: Tensor, state: tuple) -> tuple:
     return tuple(out) if isinstance(out, tuple) else (out,)
 
 
-def hidden_state_grad_norms(
+def hidden_state_grads(
     cell: nn.Module,
     x: Tensor,
     h0: Tensor | tuple[Tensor, Tensor] | None = None,
     loss_fn: Callable[[Tensor], Tensor] | None = None,
 ) -> Tensor:
-    """Return ‖∂L/∂h_t‖ for t = 1..T as a (T,) tensor, L a loss on the last hidden state h_T.
+    """Return ∂L/∂h_t for t = 1..T as a (T, B, H) tensor, L a loss on the last hidden state h_T.
 
     Runs ``cell`` step by step over x (B, T, I) from h0 ((B, H), an LSTM's (h, c); zeros if
-    None). L is ``h_T.sum()``, or ``loss_fn(h_T)``. Each norm is over the batch and hidden
-    units of the total derivative through the recurrence, every path from h_t to L; for an
-    LSTM the paths through c_t are counted at c_t, not at h_t. Uses ``torch.autograd.grad``
-    on the per-step states, so the cell's parameter ``.grad`` stay untouched.
+    None). L is ``h_T.sum()``, or ``loss_fn(h_T)``. Entry t-1 is the total derivative through
+    the recurrence, every path from h_t to L; for an LSTM the paths through c_t are counted at
+    c_t, not at h_t. Uses ``torch.autograd.grad`` on the per-step states, so the cell's
+    parameter ``.grad`` stay untouched. The dtype is the cell's: see the module's note on
+    float32.
     """
     if x.dim() != 3 or x.shape[2] != cell.input_size:
         raise ValueError(f"x must be (batch, time, {cell.input_size}), got {tuple(x.shape)}")
@@ -59,7 +64,22 @@ def hidden_state_grad_norms(
             hs.append(state[0])
         loss = hs[-1].sum() if loss_fn is None else loss_fn(hs[-1])
         grads = torch.autograd.grad(loss, hs)
-    return torch.stack([g.norm() for g in grads])
+    return torch.stack(grads)
+
+
+def hidden_state_grad_norms(
+    cell: nn.Module,
+    x: Tensor,
+    h0: Tensor | tuple[Tensor, Tensor] | None = None,
+    loss_fn: Callable[[Tensor], Tensor] | None = None,
+) -> Tensor:
+    """Return ‖∂L/∂h_t‖ for t = 1..T as a (T,) tensor, L a loss on the last hidden state h_T.
+
+    The norms, over the batch and hidden units, of :func:`hidden_state_grads` (same arguments),
+    taken in the cell's dtype: in float32 a norm reads 0 once the square of every entry
+    underflows (entries below about 4e-23), although the entries themselves are not 0.
+    """
+    return torch.stack([g.norm() for g in hidden_state_grads(cell, x, h0, loss_fn)])
 
 
 def step_jacobians(

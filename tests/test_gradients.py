@@ -110,6 +110,45 @@ def test_hidden_state_grad_norms_equal_retain_grad_backprop_with_custom_loss(cel
     torch.testing.assert_close(norms, torch.stack([h.grad.norm() for h in hs]))
 
 
+def test_hidden_state_grads_equal_retain_grad_backprop_entry_by_entry(cell):
+    x = torch.randn(3, T, I, dtype=torch.float64)
+    grads = gradients.hidden_state_grads(cell, x)
+    assert grads.shape == (T, 3, H)
+    state, hs = None, []
+    for x_t in x.unbind(1):
+        state = cell(x_t, state)
+        h = state[0] if is_lstm(cell) else state
+        h.retain_grad()
+        hs.append(h)
+    hs[-1].sum().backward()
+    torch.testing.assert_close(grads, torch.stack([h.grad for h in hs]), rtol=0, atol=0)
+    torch.testing.assert_close(
+        gradients.hidden_state_grad_norms(cell, x), grads.flatten(1).norm(dim=1), rtol=0, atol=0
+    )
+
+
+def test_float32_norm_of_tiny_nonzero_entries_is_zero_because_the_squares_underflow():
+    # what the module docstring and notebook 05 say: entries of 1e-23 are ordinary float32
+    # numbers, their squares (1e-46) are not, so norm() reads 0; float64 keeps it
+    tiny = torch.full((32, 64), 1e-23)
+    assert (tiny != 0).all() and (tiny**2 == 0).all() and tiny.norm() == 0
+    torch.testing.assert_close(
+        tiny.double().norm().item(), 1e-23 * math.sqrt(32 * 64), rtol=1e-6, atol=0
+    )
+
+
+def test_float32_grad_norms_read_zero_where_the_gradient_entries_are_not():
+    torch.manual_seed(0)
+    cell = rnn.RNNCell(2, 64)
+    x = torch.rand(8, 200, 2)
+    grads = gradients.hidden_state_grads(cell, x)
+    norms = gradients.hidden_state_grad_norms(cell, x)
+    zero = norms == 0
+    assert zero.any() and zero[0]
+    assert all((g != 0).any() for g in grads[zero])
+    assert (grads[zero].double().flatten(1).norm(dim=1) > 0).all()
+
+
 def test_hidden_state_grad_norms_leave_parameter_grads_untouched():
     cell = rnn.RNNCell(I, H).double()
     gradients.hidden_state_grad_norms(cell, torch.randn(2, T, I, dtype=torch.float64))
