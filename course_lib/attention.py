@@ -9,12 +9,13 @@ The lecture's four steps, in the order this module defines them:
 
 ``MultiheadAttention`` runs several heads side by side and is a drop-in for
 ``torch.nn.MultiheadAttention`` (same parameter names, so ``load_state_dict``
-works both ways).
+works both ways). ``AttentionTagger`` is the smallest model built from one head:
+notebook 08 trains it and reads its attention maps.
 
 Shape letters used throughout: B batch, T time (sequence length), D model width
 (``embed_dim``), L query length, S key/value length, E query/key feature size,
-Ev value feature size, nh number of heads, hs head size (``D // nh``); ``...``
-stands for any leading batch dimensions.
+Ev value feature size, nh number of heads, hs head size (``D // nh``), C number of
+classes; ``...`` stands for any leading batch dimensions.
 """
 
 import math
@@ -29,6 +30,7 @@ __all__ = [
     "scaled_dot_product_attention",
     "SelfAttentionHead",
     "MultiheadAttention",
+    "AttentionTagger",
     "split_heads",
     "merge_heads",
 ]
@@ -426,6 +428,49 @@ class MultiheadAttention(nn.Module):
             padding = _additive(key_padding_mask, "key_padding_mask", dtype).view(B, 1, 1, S)
             mask = padding if mask is None else mask + padding
         return mask
+
+
+# ---------------------------------------------------------------- a model of one head
+
+
+class AttentionTagger(nn.Module):
+    """Tag every word from what it attends to: words -> one self-attention head -> class scores.
+
+    Words (B, T) -> embedding (D) + sinusoidal positions -> ``SelfAttentionHead(D, D)`` ->
+    ``nn.Linear(D, C)`` -> scores (B, T, C). The read-out sees only the head's output, so a word
+    can answer only with what its attention gathers. Keys equal to ``pad_index`` are masked out
+    (a padded word is never attended to); sentences are at most ``max_len`` words.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        num_classes: int,
+        d_model: int = 16,
+        max_len: int = 16,
+        pad_index: int = 0,
+    ) -> None:
+        super().__init__()
+        self.pad_index, self.max_len = pad_index, max_len
+        self.embed = nn.Embedding(vocab_size, d_model)
+        self.register_buffer("positions", sinusoidal_positional_encoding(max_len, d_model))
+        self.head = SelfAttentionHead(d_model, d_model)
+        self.out = nn.Linear(d_model, num_classes)
+
+    def forward(
+        self, words: Tensor, return_weights: bool = False
+    ) -> Tensor | tuple[Tensor, Tensor]:
+        """Return scores (B, T, C), and with ``return_weights`` the head's weights (B, T, T)."""
+        if words.dim() != 2 or words.dtype != torch.long or words.shape[1] > self.max_len:
+            raise ValueError(
+                f"words must be (batch, time <= {self.max_len}) word indices, "
+                f"got {tuple(words.shape)} {words.dtype}"
+            )
+        may_attend = (words != self.pad_index)[:, None, :]  # (B, 1, T): padding is never a key
+        x = self.embed(words) + self.positions[: words.shape[1]]  # (B, T, D)
+        y, weights = self.head(x, attn_mask=may_attend, return_weights=True)  # (B, T, D), (B, T, T)
+        scores = self.out(y)  # (B, T, C)
+        return (scores, weights) if return_weights else scores
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -7,7 +7,8 @@
 # - check that `course_lib.attention.scaled_dot_product_attention` equals `torch.nn.functional.scaled_dot_product_attention`;
 # - show by computing it that attention without positions cannot tell "나는 밥을 먹었다" from a reordering, and that positional encoding (위치 인코딩) fixes it;
 # - say exactly when the dot-product score equals the cosine similarity (코사인 유사도), and why it is divided by $\sqrt{d_k}$;
-# - read an attention map of a trained model, and mask padding and the future (마스킹) without the classic fully-masked-row bug.
+# - read an attention map of a trained model, and test whether it finds a word by what it is or by where it stands, by moving the words;
+# - mask padding and the future (마스킹), and say what a query with no key left must receive.
 #
 # The recurrent models of notebooks 02-07 read a sentence one word at a time and carry everything in one state.
 # The lecture's last part asks for something else: **attending to the most important parts of an input**.
@@ -25,12 +26,17 @@ from torch import nn
 
 from course_lib import plots
 from course_lib.attention import (
+    AttentionTagger,
     SelfAttentionHead,
     scaled_dot_product_attention,
     sinusoidal_positional_encoding,
 )
-from course_lib.data import ACTIVITIES, korean_vocab, pad_batch, simple_sentences
-from course_lib.tasks import ACTIVITY_NAMES, what_is_it
+from course_lib.data import (
+    ACTIVITIES, AND, BOUGHT, CONNECTIVE, IT, TIME_WORDS, korean_vocab, noun, pad_batch, simple_sentences,
+)
+from course_lib.evidence import claim, verdict
+from course_lib.parallel import train_in_parallel
+from course_lib.tasks import ACTIVITY_NAMES, NOUNS, what_is_it, which_one
 from course_lib.training import fit, sample_batches, seed_everything
 
 seed_everything(0)
@@ -58,7 +64,8 @@ print("output = Σ weight_i · value_i =", round((weights @ values).item(), 2))
 # %% [markdown]
 # The output lies closest to the value of $K_2$, the key most similar to the query. Nothing was looked up
 # by a hard rule: every value contributes a little, and training can move every weight.
-#
+
+# %% [markdown]
 # ## 2. The four steps on "나는 밥을 먹었다"
 # **Self**-attention runs that search with every word as a query against every word of the same sentence.
 # We follow the lecture's four steps with small random weights (no training yet), so every number is visible.
@@ -84,7 +91,7 @@ x_pos = x + positions
 print(positions)
 
 # %% [markdown]
-# **Step 2, extract query, key and value.** Three linear maps of the same input: the query says what a word
+# **Step 2, extract query, key and value (쿼리, 키, 값).** Three linear maps of the same input: the query says what a word
 # looks for, the key what it offers to be found by, the value what it hands over when found.
 
 # %%
@@ -94,14 +101,14 @@ Q, K, V = x_pos @ W_q, x_pos @ W_k, x_pos @ W_v  # each (T, d_k)
 print("Q, K, V:", tuple(Q.shape), tuple(K.shape), tuple(V.shape))
 
 # %% [markdown]
-# **Step 3, compute the attention weighting** $\mathrm{softmax}(QK^\top/\text{scaling})$: the score of query $i$
+# **Step 3, compute the attention weighting (어텐션 가중치)** $\mathrm{softmax}(QK^\top/\text{scaling})$: the score of query $i$
 # against key $j$ is the dot product $q_i \cdot k_j$, divided by the scaling $\sqrt{d_k}$ (section 4 shows why),
 # and each row is a softmax over the keys. Row $i$ says where word $i$ attends.
 
 # %%
 attention_weights = torch.softmax(Q @ K.T / math.sqrt(d_k), dim=-1)  # (T queries, T keys)
 print(attention_weights)
-print("each row sums to 1:", torch.allclose(attention_weights.sum(-1), torch.ones(3)))
+claim("each row sums to 1", torch.allclose(attention_weights.sum(-1), torch.ones(3)))
 
 # %% [markdown]
 # **Step 4, extract features with high attention**: $A(Q, K, V) = \mathrm{softmax}(QK^\top/\sqrt{d_k})\,V$.
@@ -115,7 +122,7 @@ print(features)
 # Steps 3 and 4 together are *scaled dot-product attention*. `course_lib.attention.scaled_dot_product_attention`
 # is the same two lines with batching and masks, and it returns the weights on request. Here it is against
 # PyTorch's own `F.scaled_dot_product_attention`, in float64, on a random batch of 2 sentences × 3 heads,
-# without a mask, with a boolean mask and with the causal mask:
+# without a mask, with a boolean mask and with the causal mask, and on the sentence against the four steps above:
 
 # %%
 torch.manual_seed(2)
@@ -123,15 +130,17 @@ q, k, v = (torch.randn(2, 3, 5, 8, dtype=torch.float64) for _ in range(3))  # (B
 allowed = torch.rand(5, 5) < 0.7
 allowed[:, 0] = True  # every query keeps at least one key
 for name, kwargs in [("no mask", {}), ("boolean mask", {"attn_mask": allowed}), ("causal", {"is_causal": True})]:
-    difference = (scaled_dot_product_attention(q, k, v, **kwargs) - F.scaled_dot_product_attention(q, k, v, **kwargs)).abs().max()
-    print(f"{name:<13} max |course - torch| = {difference.item():.1e}")
+    verdict(f"{name:<12} course vs torch", scaled_dot_product_attention(q, k, v, **kwargs),
+            F.scaled_dot_product_attention(q, k, v, **kwargs), atol=1e-12)
 ours, w = scaled_dot_product_attention(Q, K, V, return_weights=True)
-print("and on the sentence it equals the four steps above:", torch.allclose(ours, features), torch.allclose(w, attention_weights))
+verdict("the sentence: output vs step 4", ours, features, atol=1e-6)
+verdict("the sentence: weights vs step 3", w, attention_weights, atol=1e-6)
 
 # %% [markdown]
 # `SelfAttentionHead` packages steps 2-4 as a module: three `nn.Linear` maps for Q, K and V, then this function.
 # These operations form one *self-attention head*, which can plug into a larger network.
-#
+
+# %% [markdown]
 # ## 3. Why positions? Without them attention is blind to order
 # Take the head without step 1 and feed it "나는 밥을 먹었다" and the reordering "먹었다 밥을 나는" of notebook 01.
 # Every word meets the same keys and values, only listed in another order, and a softmax-weighted sum does not
@@ -146,11 +155,12 @@ order = [sentence.index(w) for w in reordered]  # reordered[i] = sentence[order[
 with torch.no_grad():
     e, e_re = embed(torch.tensor([vocab.encode(sentence)])), embed(torch.tensor([vocab.encode(reordered)]))
     pe = sinusoidal_positional_encoding(3, d_model)
-    without = (head(e_re) - head(e)[:, order]).abs().max().item()
+    verdict("without positions: output(reordered) vs reordered(output)", head(e_re), head(e)[:, order], atol=1e-6)
     with_pe = (head(e_re + pe) - head(e + pe)[:, order]).abs().max().item()
     largest = head(e + pe).abs().max().item()
-print(f"without positions: max |output(reordered) - reordered(output)| = {without:.1e}  (equal up to rounding)")
 print(f"with positions:    max |output(reordered) - reordered(output)| = {with_pe:.2f}  (largest |output| {largest:.2f})")
+claim("with positions, reordering the words changes their outputs (by more than 0.01)", with_pe > 0.01,
+      difference=with_pe)
 
 # %% [markdown]
 # Without positions, "먹었다" comes out the same whether it ends the sentence or starts it: exactly the
@@ -178,11 +188,13 @@ fig.tight_layout()
 similarity = table @ table[10]
 print("p_10 · p_t for t = 8..12:", [round(v, 1) for v in similarity[8:13].tolist()],
       "| far away, t = 40:", round(similarity[40].item(), 1))
+claim("p_10 is most similar to itself, and nearby positions are more similar than t = 40",
+      similarity.argmax().item() == 10 and similarity[8:13].min() > similarity[40])
 
 # %% [markdown]
 # ## 4. The score: dot product, cosine similarity and the scaling $\sqrt{d_k}$
-# The lecture's similarity metric is the dot product, *also known as the cosine similarity*. They are related,
-# not identical: $q \cdot k = \lVert q \rVert\,\lVert k \rVert \cos\theta$. So they agree
+# The lecture's similarity metric is the dot product, *also known as the cosine similarity* (코사인 유사도). They
+# are related, not identical: $q \cdot k = \lVert q \rVert\,\lVert k \rVert \cos\theta$. So they agree
 # - **exactly**, when the query and keys have norm 1;
 # - **up to a constant factor** $\lVert q \rVert\,c$, when all keys have the same norm $c$: the same ranking of keys, and
 #   a softmax of $q\cdot k$ is a softmax of $\cos\theta$ at another temperature;
@@ -196,7 +208,7 @@ def cosine(q, K):
 g = torch.Generator().manual_seed(4)
 q1, K1 = torch.randn(16, generator=g, dtype=torch.float64), torch.randn(5, 16, generator=g, dtype=torch.float64)
 unit_q, unit_K = q1 / q1.norm(), K1 / K1.norm(dim=1, keepdim=True)
-print("unit norm:       max |dot - cosine| =", f"{(unit_K @ unit_q - cosine(q1, K1)).abs().max().item():.1e}")
+verdict("unit norm: dot product vs cosine", unit_K @ unit_q, cosine(q1, K1), atol=1e-12)
 same_norm_K = 3.0 * unit_K  # every key has norm 3
 ratio = (same_norm_K @ q1) / cosine(q1, K1)
 print("equal key norms: dot / cosine =", [round(r, 3) for r in ratio.tolist()], f"= |q|·3 = {3 * q1.norm().item():.3f}")
@@ -226,21 +238,30 @@ for i, d in enumerate(widths):
 print(f"(16 keys: uniform weights have max weight {1 / 16:.4f} and entropy ln 16 = {math.log(16):.2f})")
 
 # %%
+raw, scaled = ([m for m, _ in r] for r in rows.values())
+claim("unscaled, the largest weight grows with every widening of d_k, to above 0.9 at d_k = 2048",
+      all(a < b for a, b in zip(raw, raw[1:])) and raw[-1] > 0.9, raw=raw)
+claim("scaled, it stays between 0.2 and 0.3 at every width", all(0.2 < m < 0.3 for m in scaled), scaled=scaled)
 ax = plots.curves({n: [m for m, _ in r] for n, r in rows.items()}, x=widths, hline=1 / 16, hline_label="uniform (1/16)",
                   title="softmax over 16 keys: mean largest weight vs d_k", xlabel="d_k (log scale)", ylabel="largest weight")
 ax.set_xscale("log")
 
 # %% [markdown]
-# Unscaled, the largest weight climbs toward 1 as $d_k$ grows: the softmax becomes a hard choice and stops
-# learning. Scaled, it stays at the same moderate value at every width.
-#
+# Unscaled, the largest weight climbs toward 1 as $d_k$ grows: the softmax becomes a hard choice. That matters
+# **at initialisation**: a head whose weights start out saturated passes almost no gradient to the keys it
+# ignores, so it cannot find out where to look. It is not a rule about trained heads: a head that has learned
+# where to look may end with nearly all its weight on one key (the next section shows one).
+
+# %% [markdown]
 # ## 5. An attention map from a trained model
-# Notebook 03's task 그것은 무엇이었나? asked, at the word 그것을 ("it"), what "it" was, and the answer is the verb
-# that comes *after* it: a forward RNN could only guess. Attention reads the whole sentence at once. We train one
-# self-attention head (steps 1-4 with learned weights, then a linear read-out) to tag **every** word with the
-# activity its sentence is about, on 그것을-sentences mixed with the corpus's one-clause sentences such as
-# "나는 밥을 먹었다". The read-out sees only the attention output, so a word can answer only by attending to
-# the words that tell: the object or the verb. Shorter sentences are padded, and the padding is masked out as a key.
+# In notebook 03 the answer at the word 그것을 ("it") depended on the verb that comes *after* it, so a model that
+# reads left to right must answer before it has seen it. Attention reads the whole sentence at once. A small task first:
+# `course_lib.tasks.what_is_it` makes sentences like "나는 어제 그것을 먹었다", where only the verb says what 그것 was.
+# `AttentionTagger` (`course_lib.attention`: embedding plus position, one self-attention head as above, then a linear
+# read-out) learns to tag **every** word with the activity its sentence is about, on these sentences mixed with the
+# corpus's one-clause sentences such as "나는 밥을 먹었다". The read-out sees only the head's output, so a word can
+# answer only by attending to the words that tell: the object or the verb. Padding is masked out as a key. The test
+# sentences are held out (`split="test"`): none of them is ever drawn for training.
 
 # %%
 verb_activity = {ACTIVITIES[a][1]: i for i, a in enumerate(ACTIVITY_NAMES)}
@@ -254,44 +275,31 @@ def activity_tags(sentences):
     return X, y
 
 
-it_sentences, _ = what_is_it(600, seed=0)
+def tag_loss(scores, y):
+    return F.cross_entropy(scores.transpose(1, 2), y)
+
+
+train_it, test_it = what_is_it(600, split="train", seed=0)[0], what_is_it(300, split="test", seed=1)[0]
 clauses = [list(s.korean) for s in simple_sentences()]
-train_X, train_y = activity_tags(it_sentences + clauses * 5)
-test_it, test_it_y = activity_tags(what_is_it(300, seed=1)[0])
+train_X, train_y = activity_tags(train_it + clauses * 5)
+test_X, test_y = activity_tags(test_it)
 print(tuple(train_X.shape), "training sentences, e.g.", " ".join(clauses[0]), "→", ACTIVITY_NAMES[verb_activity[clauses[0][-1]]])
+claim("no test sentence occurs among the training sentences", not {tuple(s) for s in test_it} & {tuple(s) for s in train_it})
 
-
-class AttentionTagger(nn.Module):
-    """Words (B, T) -> embedding + position -> one self-attention head -> activity scores (B, T, C)."""
-
-    def __init__(self, d=16):
-        super().__init__()
-        self.embed = nn.Embedding(len(vocab), d)
-        self.register_buffer("positions", sinusoidal_positional_encoding(4, d))
-        self.head = SelfAttentionHead(d, d)
-        self.out = nn.Linear(d, len(ACTIVITY_NAMES))
-
-    def forward(self, x, return_weights=False):
-        may_attend = (x != vocab.pad_index)[:, None, :]  # (B, 1, T): padding is never a key
-        y, weights = self.head(self.embed(x) + self.positions[: x.shape[1]], attn_mask=may_attend, return_weights=True)
-        return (self.out(y), weights) if return_weights else self.out(y)
-
-
-def tag_loss(logits, y):
-    return F.cross_entropy(logits.transpose(1, 2), y)
-
-
+# %%
 seed_everything(0)
-tagger = AttentionTagger()
+tagger = AttentionTagger(len(vocab), len(ACTIVITY_NAMES), d_model=16, max_len=4, pad_index=vocab.pad_index)
 history = fit(tagger, sample_batches(train_X, train_y, 64), steps=200, lr=1e-2, loss_fn=tag_loss, desc="attention")
+
+# %% tags=["nbval-ignore-output"]
 with torch.no_grad():
-    at_it = (tagger(test_it)[:, 2].argmax(-1) == test_it_y[:, 2]).float().mean().item()
-print(f"accuracy at 그것을 on new sentences: {at_it:.2f} (chance {1 / len(ACTIVITY_NAMES):.2f}; "
-      "notebook 03's forward RNN stayed near chance)")
+    at_it = (tagger(test_X)[:, 2].argmax(-1) == test_y[:, 2]).float().mean().item()
+print(f"accuracy at 그것을 on held-out sentences: {at_it:.2f} (chance {1 / len(ACTIVITY_NAMES):.2f})")
+claim("at 그것을 the head names the activity of at least 95 % of held-out sentences", at_it >= 0.95, accuracy=at_it)
 
 # %% [markdown]
-# The attention map is the weighting of step 3 for one sentence: row = the word asking (query), column = the
-# word attended to (key). Left, the lecture's sentence; right, a 그것을-sentence.
+# The attention map is the 어텐션 가중치 (attention weighting) of step 3 for one sentence: row = the word asking
+# (query), column = the word attended to (key). Left, the lecture's sentence; right, a 그것을-sentence.
 
 # %%
 fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.6))
@@ -304,22 +312,176 @@ for ax, words in zip(axes, [sentence, ["나는", "어제", "그것을", "먹었�
                   title=f"어텐션 가중치: {' '.join(words)}", xlabel="key (attended to)", ylabel="query")
 fig.tight_layout()
 
-# %%
+# %% tags=["nbval-ignore-output"]
 for text, m in maps.items():
-    words = text.split()
-    print(f"{text}: each word attends most to", [words[j] for j in m.argmax(-1).tolist()])
+    print(f"{text}: each word attends most to", [text.split()[j] for j in m.argmax(-1).tolist()],
+          f"(smallest of these weights: {m.max(-1).values.min():.2f})")
+claim("in both sentences every word's largest weight, above 0.9, is on the verb 먹었다",
+      all(m.argmax(-1).eq(len(m) - 1).all() and m.max(-1).values.min() > 0.9 for m in maps.values()))
 
 # %% [markdown]
-# Every word of "나는 어제 그것을 먹었다", 그것을 included, puts its weight on 먹었다, the one word that says what
-# "it" was, even though it comes later. In "나는 밥을 먹었다" too, every word looks at the verb 먹었다; 나는 says
-# nothing about the activity and gets almost no weight: the head attends to the most important part. These are
-# the *learned* weights of a trained head, not the random ones of section 2. (In this grammar the verb is always
-# the last word, so the map alone cannot say whether the head found it by its content or by its position; with
-# positions added, either is open to it.)
+# Every word of "나는 어제 그것을 먹었다", 그것을 included, puts nearly all its weight on 먹었다, the one word that says
+# what "it" was, even though it comes later. In "나는 밥을 먹었다" too, every word looks at the verb; 나는 says nothing
+# about the activity and gets almost no weight. These are the *learned* weights of a trained head, not the random
+# ones of section 2, and they are a hard choice, the saturated softmax of section 4, here in a trained head that
+# chose the right word.
 #
-# ## 6. Masking (마스킹): padding, the future, and a row with nothing left
+# What the map cannot say is *how* the head found 먹었다. In these sentences the verb is always the last word, so
+# the head may look for what the word is, or for where it stands: with positions added, either is open to it.
+# To tell them apart, the words must move.
+
+# %% [markdown]
+# ## 6. When the informative words move
+# Notebook 03's task 그것은 어느 것이었나? ("which one was it?"): in "나는 빵하고 우유를 샀다 그래서 그것을 마셨다",
+# 그것 is 우유, the one of the two things bought that fits the verb. The answer at 그것을 needs both sides: the two
+# things before it and the verb after it. `which_one(..., time_words=(0, 2))` puts 0 to 2 time words after the
+# subject ("나는 어제 방금 빵하고 …"), which moves every later word by up to two places, and the thing meant is the
+# first of the two in some sentences and the second in others.
+#
+# One head cannot point at the thing meant. 그것을's query is made from the word 그것을 and its position only, the
+# same whichever verb follows, so it has no reason to prefer 우유 over 빵 before it has read 마셨다. What it can do
+# is gather the three words that matter, both things and the verb, and leave the rest to the read-out: the answer
+# is the thing that is in the sentence and fits the verb. The same `AttentionTagger` (width 32) learns to name the
+# thing at 그것을 (one of 17), 800 steps of 64 sentences, Adam at lr 1e-2, from 4 seeds (each seeds the
+# initialisation and the batch stream), trained side by side (`train_in_parallel`).
+
+# %%
+def encode(sentences, targets):
+    return pad_batch([vocab.encode(s) for s in sentences], length=targets.shape[1])
+
+
+train_s, train_t = which_one(3000, time_words=(0, 2), split="train", seed=0)
+test_s, test_t = which_one(500, time_words=(0, 2), split="test", seed=1)
+print(" ".join(test_s[0]), "→ 그것 =", NOUNS[test_t[0, test_s[0].index(IT)]])
+claim("no test sentence occurs among the training sentences", not {tuple(s) for s in test_s} & {tuple(s) for s in train_s})
+taggers = {}
+for seed in range(4):
+    torch.manual_seed(seed)
+    taggers[seed] = AttentionTagger(len(vocab), len(NOUNS), d_model=32, max_len=train_t.shape[1], pad_index=vocab.pad_index)
+train_S = encode(train_s, train_t)
+histories = train_in_parallel(taggers, lambda seed, model: fit(
+    model, sample_batches(train_S, train_t, 64), steps=800, lr=1e-2, loss_fn=tag_loss, seed=seed))
+
+# %% [markdown]
+# Where does 그것을 look? For each seed, on the held-out sentences: the accuracy at 그것을, the share of its weight
+# that falls on the three informative words (an even spread over the 7-9 words would give them 33-43 %), how
+# often its largest weight falls on one of them, and how large that largest weight is (1: a hard choice).
+#
+# And a **probe** that puts words where training never had them: each held-out sentence with its time words moved
+# from after the subject to after 그래서 ("나는 빵하고 우유를 샀다 그래서 어제 그것을 마셨다"). 그것을 keeps its place,
+# and the two things now stand up to two words further from it than in any training sentence.
+
+# %%
+def time_words_after_so(words):
+    """The sentence with its time words moved from after the subject to after 그래서 (so)."""
+    times, rest = [w for w in words if w in TIME_WORDS], [w for w in words if w not in TIME_WORDS]
+    so = rest.index(CONNECTIVE[0]) + 1
+    return rest[:so] + times + rest[so:]
+
+
+probe_s = [time_words_after_so(words) for words in test_s]  # 그것을 keeps its index: the same targets
+example = next(i for i, words in enumerate(test_s) if any(w in TIME_WORDS for w in words))
+print(" ".join(test_s[example]), "→", " ".join(probe_s[example]))
+
+# %%
+def where_it_looks(model, sentences, targets):
+    """Accuracy at 그것을 and, averaged over the sentences, where 그것을's attention goes."""
+    with torch.no_grad():
+        scores, weights = model(encode(sentences, targets), return_weights=True)
+    at = targets != -100  # (N, T): 그것을 in each sentence
+    row = weights[at]  # (N, T): 그것을's weights
+    informative = torch.zeros_like(row, dtype=torch.bool)
+    for i, words in enumerate(sentences):  # the two things (A하고 B를 샀다) and the verb (the last word)
+        informative[i, [words.index(BOUGHT) - 2, words.index(BOUGHT) - 1, len(words) - 1]] = True
+    return {"accuracy": (scores[at].argmax(-1) == targets[at]).float().mean().item(),
+            "weight on the 3": (row * informative).sum(-1).mean().item(),
+            "largest on one of the 3": informative.gather(1, row.argmax(-1, keepdim=True)).float().mean().item(),
+            "largest weight": row.max(-1).values.mean().item()}
+
+
+looks = {seed: {"held-out": where_it_looks(m, test_s, test_t), "probe": where_it_looks(m, probe_s, test_t)}
+         for seed, m in taggers.items()}
+
+# %% tags=["nbval-ignore-output"]
+print(f"{'seed':<6}{'sentences':<10}" + "".join(f"{name:>25}" for name in looks[0]["held-out"]))
+for seed, by_set in looks.items():
+    for which, measured in by_set.items():
+        print(f"{seed:<6}{which:<10}" + "".join(f"{v:>25.2f}" for v in measured.values()))
+
+# %% [markdown]
+# What holds at every seed (checked here), and what splits the seeds in two:
+
+# %%
+every = [m for by_set in looks.values() for m in by_set.values()]
+claim("at every seed, in held-out and probe sentences, more than 85 % of 그것을's weight is on the two things and the verb",
+      min(m["weight on the 3"] for m in every) > 0.85, shares=[m["weight on the 3"] for m in every])
+claim("and its largest weight falls on one of those three words in more than 85 % of the sentences",
+      min(m["largest on one of the 3"] for m in every) > 0.85, hits=[m["largest on one of the 3"] for m in every])
+claim("moving the time words changes no seed's accuracy by more than 0.03",
+      all(abs(b["probe"]["accuracy"] - b["held-out"]["accuracy"]) <= 0.03 for b in looks.values()))
+spread_out = [b["held-out"] for b in looks.values() if b["held-out"]["largest weight"] < 0.6]
+hard = [b["held-out"] for b in looks.values() if b["held-out"]["largest weight"] > 0.9]
+claim("every seed either spreads its weight (largest weight below 0.6 on average) or goes hard (above 0.9), "
+      "and both kinds occur", len(spread_out) + len(hard) == len(looks) and spread_out and hard)
+claim("the seeds that spread name the thing in at least 95 % of held-out sentences; those that go hard in under 50 %",
+      min(m["accuracy"] for m in spread_out) >= 0.95 and max(m["accuracy"] for m in hard) < 0.5)
+
+# %% [markdown]
+# Why one head cannot point at the thing meant, checked: give a held-out sentence the verb that fits the *other*
+# thing. 그것을's weights change (the verb is a new key), but the ratio of the two things' weights,
+# $e^{s_A - s_B}$, cannot: their scores involve only 그것을's query and their own keys. 그것을 weighs the two things
+# the same way whichever verb follows; only the read-out, which also receives the verb, can choose.
+
+# %%
+def verb_of(thing):
+    return next(ACTIVITIES[kind][1] for kind in ACTIVITY_NAMES if thing in map(noun, ACTIVITIES[kind][0]))
+
+
+words = test_s[example]
+a, b = words.index(BOUGHT) - 2, words.index(BOUGHT) - 1  # positions of the two things
+verbs = {verb_of(words[a].removesuffix(AND)), verb_of(noun(words[b]))}
+swapped = words[:-1] + [(verbs - {words[-1]}).pop()]
+spreads = next(s for s, b in looks.items() if b["held-out"]["largest weight"] < 0.6)  # a seed that spreads
+with torch.no_grad():
+    _, w = taggers[spreads](torch.tensor([vocab.encode(words), vocab.encode(swapped)]), return_weights=True)
+row, row_swapped = w[:, words.index(IT)]
+claim("the verb changes 그것을's weights", (row - row_swapped).abs().max() > 0.01)
+verdict(f"log(weight({words[a]}) / weight({words[b]})), with {words[-1]} vs with {swapped[-1]}",
+        (row[a] / row[b]).log(), (row_swapped[a] / row_swapped[b]).log(), atol=1e-4)
+
+# %% [markdown]
+# One held-out sentence with two time words, 그것을's row of weights (its 어텐션 가중치): a seed that spreads, on the
+# sentence and on its probe, and a seed that went hard.
+
+# %%
+i = next(i for i, words in enumerate(test_s) if sum(w in TIME_WORDS for w in words) == 2)
+went_hard = next(s for s, b in looks.items() if b["held-out"]["largest weight"] > 0.9)
+fig, axes = plots.plt.subplots(3, 1, figsize=(10, 5.4))
+for ax, (seed, words, title) in zip(axes, [(spreads, test_s[i], "a seed that spreads"),
+                                           (spreads, probe_s[i], "the same seed, time words moved (probe)"),
+                                           (went_hard, test_s[i], "a seed that went hard")], strict=True):
+    with torch.no_grad():
+        _, weights = taggers[seed](torch.tensor([vocab.encode(words)]), return_weights=True)
+    plots.heatmap(weights[0, words.index(IT)][None], xlabels=words, ylabels=["그것을"], annotate=True, ax=ax,
+                  colorbar=False, title=f"{title}: where 그것을 looks")
+fig.tight_layout()
+
+# %% [markdown]
+# **What moved and what did not.** At every seed, 그것을 puts most of its weight on the two things and the verb,
+# wherever the time words put them: 0, 1 or 2 places later, and in the probe, where the two things stand further
+# from 그것을 than in any training sentence. The probe leaves the accuracy where it was. So the head finds these
+# words by what they are, not by where they stand, nor by how far they are from 그것을.
+#
+# **Why the seeds split.** The seeds that spread 그것을's weight over the three words (largest weight below 0.6 on
+# average) name the thing in at least 95 % of held-out sentences. The seeds that went hard, nearly all the weight on one word
+# per sentence, stay under 50 %: one word cannot say which thing was meant (the verb does not say which of its kind
+# was bought; one thing does not say whether it fits the verb). And a saturated softmax passes almost no gradient
+# to the words it ignores, so training has almost nothing to bring them back with: section 4's hard choice, this
+# time reached during training rather than present at the start.
+# %% [markdown]
+# ## 7. Masking (마스킹): padding, the future, and a row with nothing left
 # A mask forbids some query-key pairs: their score becomes $-\infty$ before the softmax, so their weight is exactly 0.
-# Two masks are everywhere. A **padding mask** hides the `<pad>` keys of shorter sentences (the tagger above used
+# Two masks are everywhere. A **padding mask** hides the `<pad>` keys of shorter sentences (the taggers above used
 # one). A **causal mask** lets query $i$ see keys $0..i$ only, for a model that must not read the future, e.g. one that
 # writes word by word. `course_lib`'s boolean masks follow torch's SDPA: **True means "may attend"**.
 
@@ -335,9 +497,11 @@ print("causal mask, weights:\n", w_causal)
 # %% [markdown]
 # What if a query has **no** key left, say a padding query under a causal-and-padding mask, or a sentence that is all
 # padding? The softmax of a row of $-\infty$ is $0/0$: NaN. torch's SDPA returns a row of **zeros** there (the
-# query receives nothing), and so does `course_lib`. The classic bug (d2l's masked softmax) fills masked scores with
-# a large finite number such as $-10^6$ instead of $-\infty$: then all scores in the dead row are equal and the row
-# comes out **uniform**, the query silently attending to padding as if it were words.
+# query receives nothing), and so does `course_lib`. A common way of writing the masked softmax is a hazard here:
+# d2l's `masked_softmax` fills masked scores with a large finite number, $-10^6$, instead of $-\infty$. Its examples
+# never mask a whole row (every sequence keeps at least one valid key), so nothing goes wrong there. But in a row
+# whose every key is masked, all the scores are then equal, and the row comes out **uniform**: the query silently
+# attends to padding as if it were words.
 
 # %%
 nothing = torch.ones(4, 4, dtype=torch.bool)
@@ -348,25 +512,32 @@ scores4 = q4 @ k4.T / math.sqrt(3)
 print("course weights, row 2:      ", w_dead[1])
 print("course output,  row 2:      ", out[1], "| torch SDPA's:", torch_out[1])
 print("plain softmax of -inf, row 2:", torch.softmax(scores4.masked_fill(~nothing, float("-inf")), -1)[1])
-print("fill with -1e6 (the bug):    ", torch.softmax(scores4.masked_fill(~nothing, -1e6), -1)[1])
+print("fill with -1e6 (the hazard): ", torch.softmax(scores4.masked_fill(~nothing, -1e6), -1)[1])
 
 # %% [markdown]
 # Zeros are the honest answer: nothing to attend to, nothing received. NaN would spread through the rest of the
 # network, and uniform weights would hide the problem. (`nn.MultiheadAttention`, the subject of the next notebook,
 # keeps the NaN when it returns weights; `course_lib.attention.MultiheadAttention` does the same, as its docstring says.)
-#
+
+# %% [markdown]
 # ## Summary
 # - Self-attention is a soft search: every word's query is scored against every word's key, the scores become
 #   weights with a softmax, and the output is the weighted mix of the values. The lecture's four steps: 1. encode
-#   position, 2. extract Q, K, V, 3. $\mathrm{softmax}(QK^\top/\sqrt{d_k})$, 4. $\mathrm{softmax}(QK^\top/\sqrt{d_k})\,V$.
-#   `course_lib`'s function equals torch's SDPA (measured above in float64, with and without masks).
+#   position, 2. extract Q, K, V (쿼리, 키, 값), 3. $\mathrm{softmax}(QK^\top/\sqrt{d_k})$, 4.
+#   $\mathrm{softmax}(QK^\top/\sqrt{d_k})\,V$. `course_lib`'s function equals torch's SDPA (checked above in float64,
+#   with and without masks).
 # - Data is fed in all at once, so without positions attention cannot tell a sentence from a reordering: the
 #   outputs were the same, only permuted. Adding the sinusoidal encoding makes them differ.
 # - The dot product equals the cosine similarity only for unit vectors, and is proportional to it when the key
-#   norms are equal. Unscaled scores saturate the softmax as $d_k$ grows; dividing by $\sqrt{d_k}$ keeps it soft.
-# - A trained head attends to the words that carry the answer: 그것을 looked ahead to the verb, which a forward
-#   RNN cannot do. Masks set weights to exactly 0; a query with no key left gets zeros, never uniform weights.
-#
+#   norms are equal. Unscaled scores saturate the softmax as $d_k$ grows; dividing by $\sqrt{d_k}$ keeps it soft at
+#   the start of training. A trained head may still end with a hard choice.
+# - A trained head attends to the words that carry the answer: 그것을 looked ahead to the verb, which a model reading
+#   left to right cannot do. When the words move (time words in other places, the thing meant first or second), its
+#   weight follows them: it finds them by what they are, not where they stand. With one head, the seeds that spread
+#   그것을's weight over the three words it needs solved held-out sentences; the seeds that went hard did not.
+# - Masks set weights to exactly 0; a query with no key left gets zeros, never uniform weights.
+
+# %% [markdown]
 # ## Exercises
 # Each answer cell has a check cell below it that runs your function on fresh random inputs.
 #

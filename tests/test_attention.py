@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from course_lib import attention
 from course_lib.attention import (
+    AttentionTagger,
     LearnedPositionalEncoding,
     MultiheadAttention,
     SelfAttentionHead,
@@ -546,3 +547,42 @@ def test_self_attention_head_wrong_shape_raises_value_error_naming_the_expected_
         head(torch.randn(2, 5, 6))
     with pytest.raises(ValueError, match=r"x must be \(batch, time, 8\), got \(5, 8\)"):
         head(torch.randn(5, 8))
+
+
+# ------------------------------------------------------------------ a model of one head
+
+
+def test_attention_tagger_reads_out_the_head_and_never_attends_to_padding():
+    tagger = AttentionTagger(
+        vocab_size=10, num_classes=3, d_model=8, max_len=6, pad_index=0
+    ).double()
+    words = torch.tensor(
+        [[4, 5, 6, 7, 2], [3, 9, 1, 0, 0]]
+    )  # the second sentence: 3 words + 2 pads
+    scores, weights = tagger(words, return_weights=True)
+    assert scores.shape == (2, 5, 3) and weights.shape == (2, 5, 5)
+    assert torch.all(weights[1, :, 3:] == 0)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(2, 5, dtype=DT), **TOL)
+
+    torch.testing.assert_close(
+        tagger.positions, sinusoidal_positional_encoding(6, 8, dtype=DT), atol=1e-7, rtol=0
+    )
+    x = tagger.embed(words) + tagger.positions[:5]
+    may_attend = (words != 0)[:, None, :]
+    expected = tagger.out(tagger.head(x, attn_mask=may_attend))
+    torch.testing.assert_close(scores, expected, **TOL)
+    torch.testing.assert_close(tagger(words), scores, **TOL)
+    # padding changes nothing: the real words score the same without it
+    torch.testing.assert_close(tagger(words[1:, :3]), scores[1:, :3], **TOL)
+
+
+def test_attention_tagger_rejects_wrong_inputs_naming_the_expected_shape():
+    tagger = AttentionTagger(vocab_size=10, num_classes=3, d_model=8, max_len=6)
+    with pytest.raises(
+        ValueError, match=r"words must be \(batch, time <= 6\) word indices, got \(2, 7\)"
+    ):
+        tagger(torch.zeros(2, 7, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"got \(5,\) torch.int64"):
+        tagger(torch.zeros(5, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"got \(2, 5\) torch.float32"):
+        tagger(torch.zeros(2, 5))
