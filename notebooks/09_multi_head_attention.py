@@ -6,7 +6,7 @@
 # - build multi-head attention from its parts (packed Q/K/V projection, one scaled dot-product attention per head, `out_proj`) and check that it, and `course_lib.attention.MultiheadAttention`, equal `torch.nn.MultiheadAttention`;
 # - train a small model whose two heads attend to different parts of the sentence, and plot their maps side by side;
 # - measure a long-range task (the adding problem) on which one attention layer beats an LSTM and a tanh RNN within the same budget, and say why that comparison flatters attention;
-# - measure how the cost of attention grows with the length $n$ (time and the $n^2$ weights) against a recurrent layer's $n$.
+# - measure how the cost of attention grows with the length $n$ (its time, and the $n^2$ weights it keeps for the backward pass) against a recurrent layer's $n$.
 #
 # Notebook 08 built one self-attention head: $\mathrm{softmax}(QK^\top/\sqrt{d_k})\,V$. The lecture ends with
 # **"Applying multiple self-attention heads"**: several heads side by side, each with its own query, key and value
