@@ -286,3 +286,29 @@ def set_forget_bias_(lstm: nn.Module, value: float = 1.0) -> nn.Module:
             H = bias.shape[0] // 4
             bias[H : 2 * H] = value if name.startswith("bias_ih") else 0.0
     return lstm
+
+
+def state_grad_norms(cell: nn.Module, x: Tensor) -> tuple[Tensor, Tensor]:
+    """Return ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ for t = 1..T, each a (T,) tensor; L = h_T.sum().
+
+    Runs an LSTM ``cell`` (course or torch ``LSTMCell``) step by step over x (B, T, I) from zero
+    states. Each norm is over the batch and hidden units of a total derivative through the
+    recurrence: ∂L/∂c_t counts every path from c_t to L, along the cell states (the additive
+    path, ∂c_{t+1}/∂c_t = diag(f_{t+1})) and through h_t = o_t * tanh(c_t); ∂L/∂h_t counts the
+    paths from h_t, which all enter the next step's gates through W_hh. Measure in float64
+    (``cell.double()``): far back the norms fall below what float32's ``norm()`` can square.
+    """
+    if x.dim() != 3 or x.shape[2] != cell.input_size:
+        raise ValueError(f"x must be (batch, time, {cell.input_size}), got {tuple(x.shape)}")
+    with torch.enable_grad():
+        # an input that requires grad puts every state on the graph, even with frozen weights
+        x = x.detach().requires_grad_(True)
+        h = c = x.new_zeros(x.shape[0], cell.hidden_size)
+        hs, cs = [], []
+        for x_t in x.unbind(1):
+            h, c = cell(x_t, (h, c))
+            hs.append(h)
+            cs.append(c)
+        grads = torch.autograd.grad(hs[-1].sum(), hs + cs)
+    norms = torch.stack([g.norm() for g in grads])
+    return norms[: len(hs)], norms[len(hs) :]

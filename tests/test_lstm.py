@@ -165,3 +165,45 @@ def test_set_forget_bias_sets_total_forget_bias_and_leaves_other_gates(make):
 def test_set_forget_bias_requires_biases():
     with pytest.raises(ValueError, match="bias"):
         lstm.set_forget_bias_(nn.LSTM(3, 5, bias=False))
+
+
+def _torch_cell_state_grad_norm(reference: nn.LSTM, x: torch.Tensor, t: int) -> torch.Tensor:
+    """‖∂(h_T.sum())/∂c_t‖ from torch's own LSTM, t = 1..T: c_t a leaf, h_t = o_t tanh(c_t) on it."""
+    B, T, _ = x.shape
+    H = reference.hidden_size
+    h_prev = x.new_zeros(1, B, H)
+    if t > 1:
+        _, (h_prev, _) = reference(x[:, : t - 1])
+    _, (_, c_t) = reference(x[:, :t])
+    p = dict(reference.named_parameters())
+    with torch.no_grad():  # o_t = σ(a_o) at step t, torch's gate order i, f, g, o
+        a = x[:, t - 1] @ p["weight_ih_l0"].T + p["bias_ih_l0"] + h_prev[0] @ p["weight_hh_l0"].T
+        o_t = torch.sigmoid((a + p["bias_hh_l0"])[:, 3 * H :])
+    c_t = c_t.detach().requires_grad_(True)
+    h_t = o_t * torch.tanh(c_t)
+    h_T = reference(x[:, t:], (h_t, c_t))[0][:, -1] if t < T else h_t[0]
+    h_T.sum().backward()
+    return c_t.grad.norm()
+
+
+@pytest.mark.parametrize("make", [lstm.LSTMCell, nn.LSTMCell], ids=["course-cell", "torch-cell"])
+def test_state_grad_norms_match_torch_lstm_with_the_cell_state_as_a_leaf(make):
+    from course_lib.gradients import hidden_state_grad_norms
+
+    torch.manual_seed(4)
+    T, B, I, H = 7, 3, 2, 5
+    cell = make(I, H).double()
+    lstm.set_forget_bias_(cell, 1.0)
+    reference = nn.LSTM(I, H, batch_first=True).double()
+    reference.load_state_dict({f"{k}_l0": v for k, v in cell.state_dict().items()})
+    x = torch.randn(B, T, I, dtype=torch.float64)
+    h_norms, c_norms = lstm.state_grad_norms(cell, x)
+    assert h_norms.shape == c_norms.shape == (T,)
+    torch.testing.assert_close(h_norms, hidden_state_grad_norms(cell, x), rtol=1e-12, atol=0)
+    expected = torch.stack([_torch_cell_state_grad_norm(reference, x, t) for t in range(1, T + 1)])
+    torch.testing.assert_close(c_norms, expected, rtol=1e-10, atol=1e-14)
+
+
+def test_state_grad_norms_reject_input_of_the_wrong_size():
+    with pytest.raises(ValueError, match=r"\(batch, time, 2\)"):
+        lstm.state_grad_norms(lstm.LSTMCell(2, 3), torch.zeros(4, 5, 3))
