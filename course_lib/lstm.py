@@ -6,7 +6,8 @@ weights are weight_ih (4H, I) and weight_hh (4H, H), and torch's weights load di
 
 Contents, top-down: the step (the lecture's equations, run by ``LSTMCell`` under autograd);
 one layer-direction over a whole sequence with backpropagation through time written by hand
-(what ``LSTM`` runs); ``LSTMCell``, ``LSTM``; ``set_forget_bias_``.
+(what ``LSTM`` runs); ``LSTMCell``, ``LSTM``; ``set_forget_bias_``; ``state_grad_norms``
+(‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ over time, notebook 06).
 
 Course extra: ``return_gates=True`` also returns the gate activations i, f, g, o and the cell
 state c from the same computation that produces the output, for plotting.
