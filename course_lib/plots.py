@@ -102,6 +102,37 @@ def curves(
     return ax
 
 
+def curves_over_seeds(
+    series: Mapping[tuple[str, int], Sequence[float]],
+    *,
+    x: Mapping[tuple[str, int], Sequence[float]],
+    **options,
+):
+    """Plot every (model, seed) run: one colour per model, one line style per seed.
+
+    series and x are keyed by (model name, seed), e.g. the test MSE of each run and the steps it
+    was measured at; the other keyword arguments go to :func:`curves`. The legend sits beside the
+    axes, off the curves.
+    """
+    names = list(dict.fromkeys(name for name, _ in series))
+    seeds = list(dict.fromkeys(seed for _, seed in series))
+    label = {key: f"{key[0]}, seed {key[1]}" for key in series}
+    ax = curves(
+        {label[k]: v for k, v in series.items()}, x={label[k]: x[k] for k in series}, **options
+    )
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    styles = ["-", "--", ":", "-."]
+    for line in ax.get_lines():
+        key = next((k for k, text in label.items() if text == line.get_label()), None)
+        if key is not None:
+            line.set(
+                color=colours[names.index(key[0]) % len(colours)],
+                linestyle=styles[seeds.index(key[1]) % len(styles)],
+            )
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    return ax
+
+
 def bars(
     values: dict[str, float],
     *,

@@ -12,6 +12,27 @@ from .data import ACTIVITIES, AND, BOUGHT, CONNECTIVE, IT, SUBJECTS, TIME_WORDS,
 from .heldout import check_split, draw_in_split
 
 ACTIVITY_NAMES = tuple(ACTIVITIES)
+TIME_LIST = tuple(TIME_WORDS)
+
+
+def _check_task(n: int, time_words: tuple[int, int], split: str | None) -> None:
+    """Raise ``ValueError`` unless n >= 1, 0 <= lo <= hi <= the number of time words, and split
+    is None, "train" or "test"."""
+    if n < 1:
+        raise ValueError(f"n must be positive, got {n}")
+    lo, hi = time_words
+    if not 0 <= lo <= hi <= len(TIME_WORDS):
+        raise ValueError(
+            f"time_words must satisfy 0 <= lo <= hi <= {len(TIME_WORDS)}, got {time_words}"
+        )
+    check_split(split)
+
+
+def _time_words(g: torch.Generator, time_words: tuple[int, int]) -> list[str]:
+    """lo..hi different time words ("어제", "방금", ...) drawn with ``g``, in random order."""
+    lo, hi = time_words
+    k = int(torch.randint(lo, hi + 1, (1,), generator=g))
+    return [TIME_LIST[j] for j in torch.randperm(len(TIME_LIST), generator=g)[:k].tolist()]
 
 
 def which_came_first(
@@ -32,16 +53,8 @@ def which_came_first(
     Returns:
         sentences: n token lists; labels: LongTensor (n,) indexing ``ACTIVITY_NAMES``.
     """
-    if n < 1:
-        raise ValueError(f"n must be positive, got {n}")
-    lo, hi = time_words
-    if not 0 <= lo <= hi <= len(TIME_WORDS):
-        raise ValueError(
-            f"time_words must satisfy 0 <= lo <= hi <= {len(TIME_WORDS)}, got {time_words}"
-        )
-    check_split(split)
+    _check_task(n, time_words, split)
     g = torch.Generator().manual_seed(seed)
-    time_vocab = list(TIME_WORDS)
 
     def pick(options):
         return options[int(torch.randint(len(options), (1,), generator=g))]
@@ -60,9 +73,7 @@ def which_came_first(
     sentences, labels = [], []
     for _ in range(n):
         core, first = draw_in_split(draw_core, lambda example: example[0], split)
-        k = int(torch.randint(lo, hi + 1, (1,), generator=g))
-        front = [time_vocab[j] for j in torch.randperm(len(time_vocab), generator=g)[:k].tolist()]
-        sentences.append(front + core)
+        sentences.append(_time_words(g, time_words) + core)
         labels.append(first)
     return sentences, torch.tensor(labels, dtype=torch.long)
 
@@ -292,14 +303,12 @@ def role_tagging(
             f"got n={n}, {len(sentences)} sentences, time_words={time_words}"
         )
     g = torch.Generator().manual_seed(seed)
-    time_vocab = list(TIME_WORDS)
     words, tags = [], []
     for _ in range(n):
         s = sentences[int(torch.randint(len(sentences), (1,), generator=g))]
-        k = int(torch.randint(lo, hi + 1, (1,), generator=g))
-        front = [time_vocab[j] for j in torch.randperm(len(time_vocab), generator=g)[:k].tolist()]
+        front = _time_words(g, time_words)
         words.append([*front, *s.korean])
-        tags.append(["TIME"] * k + list(s.tags))
+        tags.append(["TIME"] * len(front) + list(s.tags))
     return words, tags
 
 
@@ -318,9 +327,7 @@ def what_is_it(
     Returns:
         sentences: n lists of 4 words; targets: LongTensor (n, 4).
     """
-    if n < 1:
-        raise ValueError(f"n must be positive, got {n}")
-    check_split(split)
+    _check_task(n, (0, 0), split)
     g = torch.Generator().manual_seed(seed)
     subjects, times = list(SUBJECTS), list(TIME_WORDS)
 
@@ -364,16 +371,9 @@ def which_one(
         thing meant (into ``NOUNS``) and -100 (ignored by ``cross_entropy``) elsewhere, where T
         is the longest sentence.
     """
-    if n < 1:
-        raise ValueError(f"n must be positive, got {n}")
-    lo, hi = time_words
-    if not 0 <= lo <= hi <= len(TIME_WORDS):
-        raise ValueError(
-            f"time_words must satisfy 0 <= lo <= hi <= {len(TIME_WORDS)}, got {time_words}"
-        )
-    check_split(split)
+    _check_task(n, time_words, split)
     g = torch.Generator().manual_seed(seed)
-    subjects, time_vocab = list(SUBJECTS), list(TIME_WORDS)
+    subjects = list(SUBJECTS)
     kinds = ACTIVITY_NAMES[:-1]  # 공부 cannot be bought
 
     def draw_int(k: int) -> int:
@@ -394,9 +394,7 @@ def which_one(
     sentences, meant = [], []
     for _ in range(n):
         words, thing = draw_in_split(draw, lambda example: example[0], split)
-        k = int(torch.randint(lo, hi + 1, (1,), generator=g))
-        front = [time_vocab[j] for j in torch.randperm(len(time_vocab), generator=g)[:k].tolist()]
-        sentences.append([words[0], *front, *words[1:]])
+        sentences.append([words[0], *_time_words(g, time_words), *words[1:]])
         meant.append(NOUNS.index(thing))
     targets = torch.full((n, max(len(s) for s in sentences)), -100, dtype=torch.long)
     for i, words in enumerate(sentences):

@@ -269,15 +269,11 @@ claim("at every seed the LSTM stays above 0.1 for the first 200 steps, then fall
       and all(lstm_reached[s] - last_above[s] <= 100 for s in SEEDS), reached=lstm_reached, last_above=last_above)
 
 # %%
-ax = plots.curves({f"{name}, seed {s}": runs[name, s].history.metrics["test MSE"] for name, s in runs},
-                  x={f"{name}, seed {s}": runs[name, s].history.eval_steps for name, s in runs},
-                  hline=baseline, hline_label="predict the mean, 1", title=f"덧셈 문제 (adding problem), length {LENGTH}",
-                  xlabel="training step", ylabel="test MSE")
-for line in ax.get_lines():  # one colour per model, one line style per seed
-    if ", seed " in line.get_label():
-        name, seed = line.get_label().split(", seed ")
-        line.set(color="tab:blue" if name == "LSTM" else "tab:orange", linestyle=["-", "--", ":"][int(seed)])
-legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)  # beside the curves
+ax = plots.curves_over_seeds({key: run.history.metrics["test MSE"] for key, run in runs.items()},
+                             x={key: run.history.eval_steps for key, run in runs.items()},
+                             hline=baseline, hline_label="predict the mean, 1",
+                             title=f"덧셈 문제 (adding problem), length {LENGTH}", xlabel="training step",
+                             ylabel="test MSE")
 
 # %% [markdown]
 # With the same recipe and budget, the tanh RNN stays at the mean-predicting baseline at all three seeds (it never gets

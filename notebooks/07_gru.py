@@ -366,15 +366,11 @@ for name, row in table.items():
     print(f"{f'{name} ({params[name]:,})':<30}" + "".join(f"{format(row[c], spec):>22}" for c, spec in SPECS.items()))
 
 # %%
-ax = plots.curves({f"{name}, seed {s}": runs[name, s].history.metrics["test MSE"] for name, s in runs},
-                  x={f"{name}, seed {s}": runs[name, s].history.eval_steps for name, s in runs},
-                  hline=baseline, hline_label="predict the mean, 1", title=f"덧셈 문제 (adding problem), length {LENGTH}",
-                  xlabel="training step", ylabel="test MSE")
-for line in ax.get_lines():  # one colour per model, one line style per seed
-    if ", seed " in line.get_label():
-        name, seed = line.get_label().split(", seed ")
-        line.set(color="tab:blue" if name == "LSTM" else "tab:orange", linestyle=["-", "--", ":"][int(seed)])
-legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)  # beside the curves
+ax = plots.curves_over_seeds({key: run.history.metrics["test MSE"] for key, run in runs.items()},
+                             x={key: run.history.eval_steps for key, run in runs.items()},
+                             hline=baseline, hline_label="predict the mean, 1",
+                             title=f"덧셈 문제 (adding problem), length {LENGTH}", xlabel="training step",
+                             ylabel="test MSE")
 
 # %%
 lstm, gru = table["LSTM"], table["GRU"]

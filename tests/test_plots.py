@@ -27,3 +27,15 @@ def test_curves_refuses_x_values_that_do_not_match_a_series():
     with pytest.raises(ValueError, match="'short' has 2 values but 3 x values"):
         plots.curves({"short": [1.0, 2.0]}, x=[1, 2, 3])
     plots.plt.close("all")
+
+
+def test_curves_over_seeds_colours_by_model_and_styles_by_seed():
+    runs = {(name, seed): [0.3, 0.1 * seed] for name in ("LSTM", "GRU") for seed in (0, 1)}
+    steps = {key: [50, 100] for key in runs}
+    ax = plots.curves_over_seeds(runs, x=steps, hline=0.16)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert lines["LSTM, seed 0"].get_color() == lines["LSTM, seed 1"].get_color()
+    assert lines["LSTM, seed 0"].get_color() != lines["GRU, seed 0"].get_color()
+    assert lines["GRU, seed 0"].get_linestyle() != lines["GRU, seed 1"].get_linestyle()
+    assert lines["GRU, seed 1"].get_linestyle() == lines["LSTM, seed 1"].get_linestyle()
+    plots.plt.close("all")
