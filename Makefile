@@ -18,18 +18,16 @@ lab: $(STAMP)
 
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-## Every test: lint, unit tests, notebooks under nbval, release and grading round trip; then every
-## notebook under nbval once more as another CPU would run it: ATEN_CPU_CAPABILITY=default makes
-## torch use its plain kernels, whose last bits differ from AVX2's or AVX512's, so an output that
-## depends on the CPU fails here and not only on a learner's machine.
+## Every test: lint, unit tests, notebooks under nbval, release and grading round trip, and every
+## notebook under nbval once more as another CPU would run it (tests/test_cross_cpu.py:
+## ATEN_CPU_CAPABILITY=default makes torch use its plain kernels, whose last bits differ from AVX2's
+## or AVX512's, so an output that depends on the CPU fails here and not only on a learner's machine).
 ## Two pytest workers on two cores: one thread each (kernels inherit it), or their threads
 ## spin-wait for each other and a 40 s notebook takes ten minutes.
 test: $(STAMP)
 	$(BIN)/ruff check course_lib tests tools
 	OMP_NUM_THREADS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile \
 		tests notebooks $(NBVAL)
-	ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile \
-		notebooks $(NBVAL)
 
 ## Every notebook under nbval as a CPU without AVX would run it (NB=05 for one).
 nbval-default-cpu: $(STAMP)
