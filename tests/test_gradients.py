@@ -100,26 +100,28 @@ def test_hidden_state_grad_norms_equal_retain_grad_backprop_with_custom_loss(cel
         return (h**2).sum()
 
     norms = gradients.hidden_state_grad_norms(cell, x, h0, loss_fn)
+    hs = _states_that_keep_their_grad(cell, x, h0)
+    loss_fn(hs[-1]).backward()
+    torch.testing.assert_close(norms, torch.stack([h.grad.norm() for h in hs]))
+
+
+def _states_that_keep_their_grad(cell, x, h0):
+    """Run cell over x (B, T, I) step by step; return the hidden states h_1..h_T, each retaining
+    its gradient (autograd's own answer to compare ours with)."""
     state, hs = h0, []
     for x_t in x.unbind(1):
         state = cell(x_t, state)
         h = state[0] if is_lstm(cell) else state
         h.retain_grad()
         hs.append(h)
-    loss_fn(hs[-1]).backward()
-    torch.testing.assert_close(norms, torch.stack([h.grad.norm() for h in hs]))
+    return hs
 
 
 def test_hidden_state_grads_equal_retain_grad_backprop_entry_by_entry(cell):
     x = torch.randn(3, T, I, dtype=torch.float64)
     grads = gradients.hidden_state_grads(cell, x)
     assert grads.shape == (T, 3, H)
-    state, hs = None, []
-    for x_t in x.unbind(1):
-        state = cell(x_t, state)
-        h = state[0] if is_lstm(cell) else state
-        h.retain_grad()
-        hs.append(h)
+    hs = _states_that_keep_their_grad(cell, x, None)
     hs[-1].sum().backward()
     torch.testing.assert_close(grads, torch.stack([h.grad for h in hs]), rtol=0, atol=0)
     torch.testing.assert_close(
