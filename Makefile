@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint notebooks release bench clean nbval-default-cpu
+.PHONY: lab test check lint notebooks release bench clean nbval-default-cpu
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,17 @@ NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 ## spin-wait for each other and a 40 s notebook takes ten minutes.
 test: $(STAMP)
 	$(BIN)/ruff check course_lib tests tools
+	$(BIN)/ruff format --check course_lib tests tools
 	OMP_NUM_THREADS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile \
 		tests notebooks $(NBVAL)
+
+## The short loop (under a minute on 2 cores): lint, format, unit tests and the notebooks' contract
+## tests (pairs in sync, structure, glossary); no notebook is executed.
+check: $(STAMP)
+	$(BIN)/ruff check course_lib tests tools
+	$(BIN)/ruff format --check course_lib tests tools
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 tests --ignore=tests/test_browser.py \
+		--ignore=tests/test_release.py --ignore=tests/test_cross_cpu.py
 
 ## Every notebook under nbval as a CPU without AVX would run it (NB=05 for one).
 nbval-default-cpu: $(STAMP)

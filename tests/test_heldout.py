@@ -82,10 +82,12 @@ SIZES = {which_came_first: 250, what_is_it: 150, which_one: 2160}
 @pytest.mark.parametrize("task", list(SIZES), ids=lambda t: t.__name__)
 def test_split_parts_partition_the_whole_space(task):
     """Train and test together are the whole grammar, they share nothing, and test is ~25 %."""
-    n = 12 * SIZES[task]
+    n = 12 * SIZES[task]  # enough draws to meet every sentence of the part drawn from
+    expected_share = {"train": 1 - TEST_PERCENT / 100, "test": TEST_PERCENT / 100}
     everything = {tuple(s) for s in task(n, seed=0)[0]}
     parts = {
-        split: {tuple(s) for s in task(n, split=split, seed=0)[0]} for split in ("train", "test")
+        split: {tuple(s) for s in task(int(n * expected_share[split]), split=split, seed=0)[0]}
+        for split in ("train", "test")
     }
     assert len(everything) == SIZES[task], "the grammar's size changed: update the docstring"
     assert not parts["train"] & parts["test"]
