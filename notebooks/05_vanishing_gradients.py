@@ -191,7 +191,7 @@ for name, n in grad_norms.items():
 # %%
 q = factor
 claim("the tanh RNN keeps between 0.55 and 0.70 of its gradient per step back", 0.55 < q["tanh RNN"] < 0.70, q=q)
-claim("so after 99 steps less than 1e-15 of it is left", q["tanh RNN"] ** 99 < 1e-15, q=q)
+claim("so after 99 steps less than 10^-15 of it is left", q["tanh RNN"] ** 99 < 1e-15, q=q)
 claim("ReLU alone at the default initialisation shrinks at least as fast as tanh", q["ReLU RNN"] <= q["tanh RNN"], q=q)
 claim("the IRNN keeps between 0.95 and 1.05 per step", 0.95 < q["IRNN (ReLU + identity)"] < 1.05, q=q)
 claim("the LSTM and the GRU at default initialisation: within 0.05 of the tanh RNN's factor",
