@@ -1,50 +1,49 @@
 """Exercise checkers for the notebooks' graded cells.
 
-``EXERCISES`` maps each exercise name to its ``Exercise`` (``.check(fn, seed=None)``,
-``.points``); ``check_<name>(fn)`` checks one submission, printing a line when
-it passes and raising ``AssertionError`` with one clear sentence when it does
-not. Each notebook's exercises live in their own submodule (``dnn_limits``,
-...), re-exported here by name, so a check cell reads ``from course_lib.checks import check_x``.
-A new exercise module is added to the imports below (``tests/test_checks.py`` fails if one is missing).
+``check_<name>(fn, seed=None)`` checks one submission on the cases stored for exercise ``name``
+(``cases/<name>.json``): it prints a line when it passes and raises ``AssertionError`` with one
+clear sentence when it does not; a failure names the seed of its case, and ``seed=`` replays
+it. ``EXERCISES`` maps each name to its check (``.points``, ``.arg_names``). No reference
+implementation ships here: the answer key and the grader live with the instructor
+(``tools/answer_key``). A new exercise gets a line below and its cases file
+(``tests/test_checks.py`` fails if either is missing).
 """
 
-from .bidirectional import check_merge_directions, check_reverse_padded
-from .capstone import check_add_and_norm, check_masked_mean
-from .core import EXERCISES, Exercise, ExerciseFailure, compare
-from .dnn_limits import check_bag_of_words, check_position_one_hot
-from .gru import check_gru_step, check_gru_update_states
-from .lstm import check_cell_path_gain, check_lstm_cell_states, check_lstm_step
-from .multi_head_attention import check_combine_heads, check_split_into_heads
-from .rnn import check_rnn_step, check_rnn_step_backward
-from .self_attention import check_attention_weighting, check_sinusoidal_encoding
-from .topologies import check_greedy_decode, check_last_valid_state, check_teacher_forcing
-from .vanishing_gradients import check_clip_by_global_norm, check_grad_through_time
+from .core import Check, ExerciseFailure, compare
 
-__all__ = [
-    "EXERCISES",
-    "Exercise",
-    "ExerciseFailure",
-    "compare",
-    "check_reverse_padded",
-    "check_merge_directions",
-    "check_add_and_norm",
-    "check_masked_mean",
-    "check_bag_of_words",
-    "check_position_one_hot",
-    "check_gru_update_states",
-    "check_gru_step",
-    "check_lstm_cell_states",
-    "check_lstm_step",
-    "check_cell_path_gain",
-    "check_split_into_heads",
-    "check_combine_heads",
-    "check_rnn_step",
-    "check_rnn_step_backward",
-    "check_attention_weighting",
-    "check_sinusoidal_encoding",
-    "check_last_valid_state",
-    "check_teacher_forcing",
-    "check_greedy_decode",
-    "check_grad_through_time",
-    "check_clip_by_global_norm",
-]
+# 01_dnn_limits
+check_bag_of_words = Check("bag_of_words")
+check_position_one_hot = Check("position_one_hot")
+# 02_rnn
+check_rnn_step = Check("rnn_step")
+check_rnn_step_backward = Check("rnn_step_backward")
+# 03_bidirectional_rnn
+check_reverse_padded = Check("reverse_padded")
+check_merge_directions = Check("merge_directions")
+# 04_io_topologies
+check_last_valid_state = Check("last_valid_state")
+check_teacher_forcing = Check("teacher_forcing")
+check_greedy_decode = Check("greedy_decode")
+# 05_vanishing_gradients
+check_grad_through_time = Check("grad_through_time")
+check_clip_by_global_norm = Check("clip_by_global_norm")
+# 06_lstm
+check_lstm_cell_states = Check("lstm_cell_states")
+check_lstm_step = Check("lstm_step")
+check_cell_path_gain = Check("cell_path_gain")
+# 07_gru
+check_gru_update_states = Check("gru_update_states")
+check_gru_step = Check("gru_step")
+# 08_self_attention
+check_attention_weighting = Check("attention_weighting")
+check_sinusoidal_encoding = Check("sinusoidal_encoding")
+# 09_multi_head_attention
+check_split_into_heads = Check("split_into_heads")
+check_combine_heads = Check("combine_heads")
+# 10_capstone
+check_add_and_norm = Check("add_and_norm")
+check_masked_mean = Check("masked_mean")
+
+EXERCISES: dict[str, Check] = {c.name: c for c in list(globals().values()) if isinstance(c, Check)}
+
+__all__ = ["EXERCISES", "Check", "ExerciseFailure", "compare", *(f"check_{n}" for n in EXERCISES)]

@@ -1,31 +1,39 @@
-"""The checking engine: run a learner's function on fresh random inputs against the reference.
+"""The checking engine: run a learner's function on cases and say what is wrong in one sentence.
 
-Every exercise of the course is an ``Exercise`` in the registry ``EXERCISES``
-(name -> exercise, with ``.check(fn)`` and ``.points``), and each has a
-``check_<name>`` function for the notebook's check cell (``register`` returns it). A check either prints
-one line saying it passed, or raises ``AssertionError`` (which nbgrader counts
-as a failed test) with ONE sentence about the first problem found: not
-implemented yet, an exception inside the learner's code, too slow, inputs
-modified in place, wrong type, wrong shape, wrong dtype, NaN/inf, or wrong
-values (where and by how much, with a hint when the output matches a common
-mistake). The checker itself never crashes on a bad submission.
+A check either prints one line saying it passed, or raises ``ExerciseFailure`` (an
+``AssertionError``, which nbgrader counts as a failed test) with ONE sentence about the first
+problem found: not implemented yet, an exception inside the learner's code, too slow, inputs
+modified in place, a call into the course's own implementation of the exercise, wrong type,
+wrong shape, wrong dtype, NaN/inf, or wrong values (where and by how much, with a hint when the
+output matches a common mistake). The checker itself never crashes on a bad submission.
+
+In the learner's hands a check has no reference implementation: ``Check`` runs the function on
+the cases stored in ``cases/<name>.json`` (inputs, expected outputs, and the outputs of common
+mistakes with their hints), written from the answer key by ``tools/answer_key/cases.py``. The
+grade comes from elsewhere: the instructor's grader runs the answer cells on their own, in a
+separate interpreter, on fresh random inputs (``tools/answer_key/grader.py``).
 """
 
 from __future__ import annotations
 
 import copy
-import secrets
+import json
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
 from typing import Any
 
 import numpy as np
 import torch
 
+from . import encoding
+from .own_work import CallWatch, scan
+
 Inputs = tuple[Any, ...]
-_NOT_IMPLEMENTED = "not implemented yet"
+NOT_IMPLEMENTED = "not implemented yet"
 
 
 class ExerciseFailure(AssertionError):
@@ -33,140 +41,235 @@ class ExerciseFailure(AssertionError):
 
 
 @dataclass
-class Exercise:
-    """One graded exercise.
+class Trial:
+    """One case: the inputs of a seed, the expected output, and the outputs of known mistakes."""
 
-    Args:
-        name: registry key, also the suffix of ``check_<name>``.
-        points: nbgrader points of its check cell.
-        reference: the correct function.
-        make_inputs: ``make_inputs(rng) -> tuple of positional arguments`` for
-            one trial, from a ``numpy.random.Generator``.
-        arg_names: names of the arguments, used in messages.
-        mistakes: ``(buggy_function, hint)`` pairs: when the learner's output
-            equals a buggy function's output, the hint is added to the message.
-        trials: number of fresh random inputs tried.
-        rtol, atol: value tolerances.
-        time_limit: seconds one call may take.
-    """
+    seed: int
+    args: Inputs
+    expected: Any
+    mistakes: Sequence[tuple[Any, str]] = ()
 
-    name: str
-    points: int
-    reference: Callable[..., Any]
-    make_inputs: Callable[[np.random.Generator], Inputs]
-    arg_names: Sequence[str]
-    mistakes: Sequence[tuple[Callable[..., Any], str]] = field(default_factory=tuple)
-    trials: int = 5
+
+@dataclass
+class Outcome:
+    """What one call of the learner's function did."""
+
+    value: Any = None
+    error: str | None = None  # "TypeName: message"
+    not_implemented: bool = False
+    timed_out: bool = False
+    modified: int | None = None  # index of an argument changed in place
+    culprit: str | None = None  # a forbidden call, as CallWatch.message() words it
+
+
+def call_once(
+    fn: Callable[..., Any], args: Inputs, time_limit: float, forbidden: Sequence[str] = ()
+) -> Outcome:
+    """Run ``fn(*args)`` in a daemon thread under a call watch; give up after ``time_limit`` s."""
+    kept = copy.deepcopy(args)
+    given = copy.copy(args)
+    outcome = Outcome()
+    watch = CallWatch(forbidden)
+
+    def target() -> None:
+        try:
+            with watch.on():
+                outcome.value = fn(*given)
+        except NotImplementedError:
+            outcome.not_implemented = True
+        except BaseException as e:  # noqa: BLE001 - anything the learner raises is reported
+            outcome.error = f"{type(e).__name__}: {e}"[:500]
+
+    thread = threading.Thread(target=target, daemon=True)
+    start = time.perf_counter()
+    thread.start()
+    thread.join(time_limit)
+    if thread.is_alive() or time.perf_counter() - start > time_limit:
+        return Outcome(timed_out=True)
+    if watch.culprit is not None:
+        outcome.culprit = watch.message()
+    for i, (before, after) in enumerate(zip(kept, given, strict=True)):
+        if not _same(before, after):
+            outcome.modified = i
+            break
+    return outcome
+
+
+@dataclass
+class Tolerance:
     rtol: float = 1e-5
     atol: float = 1e-7
-    time_limit: float = 10.0
 
-    def check(self, fn: Callable[..., Any], seed: int | None = None) -> None:
-        """Raise ``AssertionError`` with one sentence if ``fn`` is wrong, else print that it passed.
 
-        Each trial draws its inputs from its own seed, and a failure names it: ``seed=`` replays
-        exactly that trial (``check_x(fn, seed=1234)``), so a learner can debug the same inputs.
-        """
-        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
-            raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+def problem_of(
+    outcome: Outcome,
+    trial: Trial,
+    *,
+    arg_names: Sequence[str],
+    tolerance: Tolerance,
+    time_limit: float,
+) -> str | None:
+    """The one sentence about what ``outcome`` got wrong on ``trial``, or None."""
+    if outcome.timed_out:
+        return (
+            f"your function took longer than {time_limit:g} s; look for an endless loop, "
+            "a sleep, or a Python loop over every element where an array operation would do."
+        )
+    if outcome.not_implemented:
+        return (
+            NOT_IMPLEMENTED
+            + ": replace `raise NotImplementedError()` in the answer cell with your code."
+        )
+    if outcome.culprit is not None:
+        return outcome.culprit
+    if outcome.error is not None:
+        return f"your function raised {outcome.error}"
+    if outcome.modified is not None:
+        name = arg_names[outcome.modified] if outcome.modified < len(arg_names) else "an input"
+        return (
+            f"your function modified its input `{name}` in place; "
+            "compute a new array instead (e.g. x = x + 1 rather than x += 1)."
+        )
+    problem = compare(outcome.value, trial.expected, rtol=tolerance.rtol, atol=tolerance.atol)
+    if problem is None:
+        return None
+    for mistake, hint in trial.mistakes:
+        try:
+            if compare(outcome.value, mistake, rtol=tolerance.rtol, atol=tolerance.atol) is None:
+                return f"{problem}. Hint: {hint}"
+        except Exception:  # noqa: BLE001 - a mistake output that cannot be compared says nothing
+            continue
+    return problem
+
+
+def judge(
+    fn: Callable[..., Any],
+    trials: Sequence[Trial],
+    *,
+    name: str,
+    arg_names: Sequence[str],
+    tolerance: Tolerance,
+    time_limit: float,
+    forbidden: Sequence[str] = (),
+) -> str | None:
+    """The first problem of ``fn`` over ``trials``, naming the trial's seed to replay, or None."""
+    if not callable(fn):
+        return f"expected a function, got {type(fn).__name__}: pass the function itself, without calling it."
+    for i, trial in enumerate(trials):
+        outcome = call_once(fn, trial.args, time_limit, forbidden)
+        problem = problem_of(
+            outcome, trial, arg_names=arg_names, tolerance=tolerance, time_limit=time_limit
+        )
+        if problem is None:
+            continue
+        if outcome.not_implemented or outcome.culprit:
+            return problem
+        where = describe_inputs(arg_names, trial.args)
+        return (
+            f"{problem} (trial {i + 1} of {len(trials)}, inputs: {where}; "
+            f"replay it with check_{name}(your_function, seed={trial.seed}))"
+        )
+    return None
+
+
+def source_problem(fn: Callable[..., Any], forbidden: Sequence[str]) -> str | None:
+    """What ``scan`` says of the function's own source, when Python can still find it."""
+    import inspect
+    import textwrap
+
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError):
+        return None
+    problem = scan(source, forbidden)
+    if problem is None or problem.startswith("the answer is not valid Python"):
+        return None
+    return f"your function's code: {problem}"
+
+
+class Check:
+    """The check of one exercise, on the cases stored for it: ``check(fn, seed=None)``.
+
+    ``points``, ``arg_names``, ``trials`` and the seeds come from ``cases/<name>.json``.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.__name__ = f"check_{name}"
+        self.__doc__ = (
+            f"Check a solution of the exercise {name!r}: raise AssertionError with one sentence "
+            "if it is wrong, else print that it passed. seed= replays one stored case."
+        )
+
+    @cached_property
+    def _record(self) -> dict:
+        text = resources.files(__package__).joinpath("cases", f"{self.name}.json").read_text()
+        return json.loads(text)
+
+    @property
+    def points(self) -> int:
+        return int(self._record["points"])
+
+    @property
+    def arg_names(self) -> tuple[str, ...]:
+        return tuple(self._record["arg_names"])
+
+    @property
+    def forbidden(self) -> tuple[str, ...]:
+        return tuple(self._record["forbidden"])
+
+    @property
+    def seeds(self) -> list[int]:
+        return [case["seed"] for case in self._record["cases"]]
+
+    def trials(self, seed: int | None = None) -> list[Trial]:
+        cases = self._record["cases"]
+        if seed is not None:
+            cases = [c for c in cases if c["seed"] == seed]
+        return [
+            Trial(
+                seed=c["seed"],
+                args=encoding.decode(c["args"]),
+                expected=encoding.decode(c["expected"]),
+                mistakes=[(encoding.decode(m["output"]), m["hint"]) for m in c["mistakes"]],
+            )
+            for c in cases
+        ]
+
+    def find_problem(self, fn: Callable[..., Any], seed: int | None = None) -> str | None:
+        """A sentence describing the first problem with ``fn``, or None if it passes."""
+        if seed is not None and seed not in self.seeds:
+            raise ValueError(f"seed must be one of this check's cases {self.seeds}, got {seed!r}")
+        if callable(fn):
+            problem = source_problem(fn, self.forbidden)
+            if problem is not None:
+                return problem
+        r = self._record
+        return judge(
+            fn,
+            self.trials(seed),
+            name=self.name,
+            arg_names=self.arg_names,
+            tolerance=Tolerance(r["rtol"], r["atol"]),
+            time_limit=r["time_limit"],
+            forbidden=self.forbidden,
+        )
+
+    def __call__(self, fn: Callable[..., Any], seed: int | None = None) -> None:
+        """Raise ``AssertionError`` with one sentence if ``fn`` is wrong, else print that it passed."""
         problem = self.find_problem(fn, seed)
         if problem is not None:
             # Raised from None: the learner sees one sentence, not the checker's internals.
             raise ExerciseFailure(f"{self.name}: {problem}") from None
         if seed is None:
-            print(f"{self.name}: passed on {self.trials} fresh random inputs. Well done!")
+            print(f"{self.name}: passed on {len(self.seeds)} cases. Well done!")
         else:
-            print(f"{self.name}: passed on the inputs of seed {seed}.")
+            print(f"{self.name}: passed on the case of seed {seed}.")
 
-    def find_problem(self, fn: Callable[..., Any], seed: int | None = None) -> str | None:
-        """Return a sentence describing the first problem with ``fn``, or None if it is right.
+    check = __call__
 
-        seed: None runs ``trials`` trials, each from a fresh random seed; a number runs the one
-        trial of that seed.
-        """
-        if not callable(fn):
-            return f"expected a function, got {type(fn).__name__}: pass the function itself, without calling it."
-        seeds = [secrets.randbits(32) for _ in range(self.trials)] if seed is None else [seed]
-        for trial, trial_seed in enumerate(seeds):
-            try:
-                args = self.make_inputs(np.random.default_rng(trial_seed))
-                expected = self.reference(*copy.deepcopy(args))
-            except Exception as e:  # a bug in the exercise, not the learner's
-                return f"the checker could not build its inputs ({type(e).__name__}: {e}); please report this."
-            problem = self._try_once(fn, args, expected)
-            if problem is not None and problem.startswith(_NOT_IMPLEMENTED):
-                return problem
-            if problem is not None:
-                where = _describe_inputs(self.arg_names, args)
-                return (
-                    f"{problem} (trial {trial + 1} of {len(seeds)}, inputs: {where}; "
-                    f"replay it with check_{self.name}(your_function, seed={trial_seed}))"
-                )
-        return None
-
-    def _try_once(self, fn: Callable[..., Any], args: Inputs, expected: Any) -> str | None:
-        kept = copy.deepcopy(args)
-        outcome = _call_with_time_limit(fn, copy.copy(args), self.time_limit)
-        if outcome.timed_out:
-            return (
-                f"your function took longer than {self.time_limit:g} s; look for an endless loop, "
-                "a sleep, or a Python loop over every element where an array operation would do."
-            )
-        if outcome.error is not None:
-            e = outcome.error
-            if isinstance(e, NotImplementedError):
-                return (
-                    _NOT_IMPLEMENTED
-                    + ": replace `raise NotImplementedError()` in the answer cell with your code."
-                )
-            return f"your function raised {type(e).__name__}: {e}"
-        for i, (before, after) in enumerate(zip(kept, args, strict=True)):
-            if not _same(before, after):
-                return (
-                    f"your function modified its input `{self.arg_names[i]}` in place; "
-                    "compute a new array instead (e.g. x = x + 1 rather than x += 1)."
-                )
-        problem = compare(outcome.value, expected, rtol=self.rtol, atol=self.atol)
-        if problem is None:
-            return None
-        for buggy, hint in self.mistakes:
-            try:
-                if (
-                    compare(
-                        outcome.value, buggy(*copy.deepcopy(kept)), rtol=self.rtol, atol=self.atol
-                    )
-                    is None
-                ):
-                    return f"{problem}. Hint: {hint}"
-            except Exception:  # a buggy variant that cannot run on these inputs says nothing
-                continue
-        return problem
-
-
-@dataclass
-class _Outcome:
-    value: Any = None
-    error: BaseException | None = None
-    timed_out: bool = False
-
-
-def _call_with_time_limit(fn: Callable[..., Any], args: Inputs, limit: float) -> _Outcome:
-    """Run ``fn(*args)`` in a daemon thread; give up waiting after ``limit`` seconds."""
-    outcome = _Outcome()
-
-    def target() -> None:
-        try:
-            outcome.value = fn(*args)
-        except BaseException as e:  # noqa: BLE001 - anything the learner raises is reported
-            outcome.error = e
-
-    thread = threading.Thread(target=target, daemon=True)
-    start = time.perf_counter()
-    thread.start()
-    thread.join(limit)
-    if thread.is_alive() or time.perf_counter() - start > limit:
-        return _Outcome(timed_out=True)
-    return outcome
+    def __repr__(self) -> str:
+        return f"<check of exercise {self.name!r}>"
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -202,6 +305,8 @@ def _kind(x: Any) -> str:
         return f"a list of {len(x)}"
     if x is None:
         return "None (did you forget `return`?)"
+    if isinstance(x, encoding.Unsupported):
+        return f"a {x.type_name}"
     return f"a {type(x).__name__}"
 
 
@@ -271,7 +376,7 @@ def _compare_arrays(
     )
 
 
-def _describe_inputs(names: Sequence[str], args: Inputs) -> str:
+def describe_inputs(names: Sequence[str], args: Inputs) -> str:
     parts = []
     for name, a in zip(names, args, strict=False):
         if isinstance(a, (np.ndarray, torch.Tensor)):
@@ -281,14 +386,3 @@ def _describe_inputs(names: Sequence[str], args: Inputs) -> str:
         else:
             parts.append(name)
     return ", ".join(parts)
-
-
-EXERCISES: dict[str, Exercise] = {}
-
-
-def register(exercise: Exercise) -> Callable[[Callable[..., Any]], None]:
-    """Add ``exercise`` to ``EXERCISES`` and return its check function."""
-    if exercise.name in EXERCISES:
-        raise ValueError(f"exercise {exercise.name!r} is registered twice")
-    EXERCISES[exercise.name] = exercise
-    return exercise.check

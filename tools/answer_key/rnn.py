@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Exercise, register
+from .spec import Exercise, register
 
 
 def _step_inputs(rng: np.random.Generator):
@@ -37,7 +37,7 @@ def rnn_step_backward_reference(dnext_h, x, prev_h, W_xh, W_hh, next_h):
     return da @ W_xh, da @ W_hh, da.T @ x, da.T @ prev_h, da.sum(axis=0)
 
 
-check_rnn_step = register(
+register(
     Exercise(
         name="rnn_step",
         points=2,
@@ -62,7 +62,7 @@ check_rnn_step = register(
     )
 )
 
-check_rnn_step_backward = register(
+register(
     Exercise(
         name="rnn_step_backward",
         points=3,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..attention import merge_heads, split_heads
-from .core import Exercise, register
+from course_lib.attention import merge_heads, split_heads
+
+from .spec import Exercise, register
 
 
 def _split_inputs(rng: np.random.Generator):
@@ -41,7 +42,7 @@ def _heads_last(x, num_heads):
     return x.reshape(B, T, num_heads, D // num_heads)
 
 
-check_split_into_heads = register(
+register(
     Exercise(
         name="split_into_heads",
         points=2,
@@ -100,7 +101,7 @@ def _combine_no_projection(heads, W_o, b_o):
     return merge_heads(heads)
 
 
-check_combine_heads = register(
+register(
     Exercise(
         name="combine_heads",
         points=2,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..data import reverse_padded
-from .core import Exercise, register
+from course_lib.data import reverse_padded
+
+from .spec import Exercise, register
 
 
 def _padded_batch(rng: np.random.Generator):
@@ -29,7 +30,7 @@ def merge_directions_reference(forward_out, backward_out_reversed):
     return torch.cat([forward_out, backward_out_reversed.flip(1)], dim=2)
 
 
-check_reverse_padded = register(
+register(
     Exercise(
         name="reverse_padded",
         points=2,
@@ -49,7 +50,7 @@ check_reverse_padded = register(
     )
 )
 
-check_merge_directions = register(
+register(
     Exercise(
         name="merge_directions",
         points=2,

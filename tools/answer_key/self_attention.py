@@ -7,8 +7,9 @@ import math
 import numpy as np
 import torch
 
-from ..attention import scaled_dot_product_attention
-from .core import Exercise, register
+from course_lib.attention import scaled_dot_product_attention
+
+from .spec import Exercise, register
 
 
 def _weighting_inputs(rng: np.random.Generator):
@@ -68,7 +69,7 @@ def _over_queries(q, k, mask):
     return torch.softmax(scores.masked_fill(dead, 0.0), dim=-2).masked_fill(dead, 0.0)
 
 
-check_attention_weighting = register(
+register(
     Exercise(
         name="attention_weighting",
         points=3,
@@ -164,7 +165,7 @@ def _multiplied(positions, d_model):
     return pe
 
 
-check_sinusoidal_encoding = register(
+register(
     Exercise(
         name="sinusoidal_encoding",
         points=2,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .core import Exercise, register
+from .spec import Exercise, register
 
 # --- Exercise 1: the update gate, 이전과 현재 가중치곱, over a whole sequence ------------------------
 
@@ -54,7 +54,7 @@ def _update_not_carried(z, n, h0):
     return (1 - z) * n + z * h0[:, None]
 
 
-check_gru_update_states = register(
+register(
     Exercise(
         name="gru_update_states",
         points=2,
@@ -140,7 +140,7 @@ _ORDER_HINT = (
     "rows of W_ih and W_hh belong to r, the next H to z, the last H to n."
 )
 
-check_gru_step = register(
+register(
     Exercise(
         name="gru_step",
         points=3,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..topologies import greedy_decode, last_valid, shift_right, teacher_forcing
-from .core import Exercise, register
+from course_lib.checks.encoding import DecoderStep
+from course_lib.topologies import greedy_decode, last_valid, shift_right, teacher_forcing
+
+from .spec import Exercise, register
 
 # --- last_valid_state: the many-to-one read-out of a padded batch ---------------------------------
 
@@ -36,17 +38,12 @@ def _every_length_for_every_row(outputs, lengths):
 # --- a random one-step decoder for the two decoding loops -----------------------------------------
 
 
-def _random_step(rng: np.random.Generator, V: int, H: int):
+def _random_step(rng: np.random.Generator, V: int, H: int) -> DecoderStep:
     """A tiny float64 RNN decoder step: tokens (B,), state (B, H) -> (logits (B, V), state)."""
     embed = torch.from_numpy(rng.standard_normal((V, H)))
     W = torch.from_numpy(rng.standard_normal((H, H)) / np.sqrt(H))
     U = torch.from_numpy(rng.standard_normal((H, V)) * 2.0)
-
-    def step(tokens: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        state = torch.tanh(embed[tokens] + state @ W)
-        return state @ U, state
-
-    return step
+    return DecoderStep(embed, W, U)
 
 
 def _decoder_inputs(rng: np.random.Generator):
@@ -116,7 +113,7 @@ def _greedy_state_not_carried(step, state, start_tokens, max_len):
     return torch.stack(logits, dim=1)
 
 
-check_last_valid_state = register(
+register(
     Exercise(
         name="last_valid_state",
         points=2,
@@ -138,7 +135,7 @@ check_last_valid_state = register(
     )
 )
 
-check_teacher_forcing = register(
+register(
     Exercise(
         name="teacher_forcing",
         points=2,
@@ -165,7 +162,7 @@ check_teacher_forcing = register(
     )
 )
 
-check_greedy_decode = register(
+register(
     Exercise(
         name="greedy_decode",
         points=2,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .core import Exercise, register
+from .spec import Exercise, register
 
 
 def _sizes(rng: np.random.Generator) -> tuple[int, int, int]:
@@ -68,7 +68,7 @@ def _cell_states_not_carried(f, i, g, c0):
     return f * c0[:, None] + i * g
 
 
-check_lstm_cell_states = register(
+register(
     Exercise(
         name="lstm_cell_states",
         points=2,
@@ -159,7 +159,7 @@ _ORDER_HINT = (
     "the first H rows of W_ih belong to i, the next H to f, then g, then o."
 )
 
-check_lstm_step = register(
+register(
     Exercise(
         name="lstm_step",
         points=3,
@@ -231,7 +231,7 @@ def _gain_sum(f):
     return later.flip(1).cumsum(1).flip(1)
 
 
-check_cell_path_gain = register(
+register(
     Exercise(
         name="cell_path_gain",
         points=2,

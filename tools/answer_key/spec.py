@@ -1,0 +1,105 @@
+"""The answer key's form of an exercise: the reference, how inputs are drawn, known mistakes.
+
+This is the instructor's side and never ships to students (the wheel holds only ``course_lib``).
+From it, ``cases.py`` writes the stored cases a student's check runs on, and ``grader.py``
+draws fresh inputs to grade a submission in a separate interpreter.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from course_lib.checks.core import ExerciseFailure, Tolerance, Trial, judge
+
+ANSWERS: dict[str, Exercise] = {}
+
+
+@dataclass
+class Exercise:
+    """One graded exercise.
+
+    Args:
+        name: registry key, also the suffix of ``check_<name>`` and of the cells' grade ids
+            (``<name>_answer``, ``<name>_check``).
+        points: nbgrader points of its check cell.
+        reference: the correct function.
+        make_inputs: ``make_inputs(rng) -> tuple of positional arguments`` for one trial, from a
+            ``numpy.random.Generator``: NumPy arrays, torch tensors, numbers, strings, tuples,
+            lists, dicts and ``course_lib.checks.encoding.DecoderStep`` (what the stored cases
+            and the grader's runner can carry).
+        arg_names: names of the arguments, used in messages.
+        mistakes: ``(buggy_function, hint)`` pairs: when the learner's output equals a buggy
+            function's output, the hint is added to the message.
+        forbidden: dotted names of implementations that would do the exercise for the learner
+            (course_lib's own code is always forbidden).
+        trials: number of inputs tried.
+        rtol, atol: value tolerances.
+        time_limit: seconds one call may take.
+    """
+
+    name: str
+    points: int
+    reference: Callable[..., Any]
+    make_inputs: Callable[[np.random.Generator], tuple[Any, ...]]
+    arg_names: Sequence[str]
+    mistakes: Sequence[tuple[Callable[..., Any], str]] = field(default_factory=tuple)
+    forbidden: Sequence[str] = ()
+    trials: int = 5
+    rtol: float = 1e-5
+    atol: float = 1e-7
+    time_limit: float = 10.0
+
+    def trial(self, seed: int) -> Trial:
+        """The inputs of ``seed``, the reference's output, and every known mistake's output."""
+        args = self.make_inputs(np.random.default_rng(seed))
+        expected = self.reference(*copy.deepcopy(args))
+        mistakes = []
+        for buggy, hint in self.mistakes:
+            try:
+                mistakes.append((buggy(*copy.deepcopy(args)), hint))
+            except Exception:  # noqa: BLE001 - a mistake that cannot run on these inputs says nothing
+                continue
+        return Trial(seed=seed, args=args, expected=expected, mistakes=mistakes)
+
+    def fresh_seeds(self) -> list[int]:
+        return [secrets.randbits(31) for _ in range(self.trials)]
+
+    @property
+    def tolerance(self) -> Tolerance:
+        return Tolerance(self.rtol, self.atol)
+
+    def find_problem(self, fn: Callable[..., Any], seed: int | None = None) -> str | None:
+        """The first problem of ``fn`` against the reference on fresh inputs (or ``seed``'s)."""
+        seeds = self.fresh_seeds() if seed is None else [seed]
+        return judge(
+            fn,
+            [self.trial(s) for s in seeds],
+            name=self.name,
+            arg_names=self.arg_names,
+            tolerance=self.tolerance,
+            time_limit=self.time_limit,
+            forbidden=self.forbidden,
+        )
+
+    def check(self, fn: Callable[..., Any], seed: int | None = None) -> None:
+        """The instructor's check: against the reference itself, on fresh random inputs."""
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+            raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+        problem = self.find_problem(fn, seed)
+        if problem is not None:
+            raise ExerciseFailure(f"{self.name}: {problem}") from None
+        print(f"{self.name}: passed against the reference.")
+
+
+def register(exercise: Exercise) -> Exercise:
+    """Add ``exercise`` to ``ANSWERS`` and return it."""
+    if exercise.name in ANSWERS:
+        raise ValueError(f"exercise {exercise.name!r} is registered twice")
+    ANSWERS[exercise.name] = exercise
+    return exercise
