@@ -289,10 +289,17 @@ claim("every word of every shifted sentence meets weights that training never mo
 
 # %% [markdown]
 # ## Exercises
-# Each answer cell has a check cell below it that runs your function on fresh random inputs and tells you
-# what, if anything, is wrong.
+# Two warm-ups turn sentences into a DNN's inputs; the main exercise predicts the best that any bag-of-words
+# model can do.
+# Each answer cell has a check cell below it that runs your function on stored cases and tells you what, if
+# anything, is wrong. The grade comes from a separate run that executes only the answer cells (all of them, in
+# order) on fresh random inputs, with `math`, `np`, `torch`, `nn` and `F` already imported: nothing else from this
+# notebook exists there. So an answer cell must stand on its own: what the function needs comes in as arguments
+# or from an earlier answer cell. It may import only math, numpy and torch (and itertools, functools, collections,
+# typing); never `course_lib`; and it may not use `getattr`, `exec`, `eval`, `open`, `globals` or private `._x`
+# attributes.
 #
-# **Exercise 1 (2 points).** Write `bag_of_words_np(indices, vocab_size)` in NumPy: `indices` is an integer
+# **Warm-up 1 (2 points).** Write `bag_of_words_np(indices, vocab_size)` in NumPy: `indices` is an integer
 # array `(B, T)` of word indices where 0 is `<pad>`; return a float64 array `(B, V)` whose entry `[b, w]` counts
 # how often word `w` occurs in sentence `b`. `<pad>` is not a word: column 0 must stay 0.
 
@@ -316,7 +323,7 @@ from course_lib.checks import check_bag_of_words
 check_bag_of_words(bag_of_words_np)
 
 # %% [markdown]
-# **Exercise 2 (2 points).** Write `position_one_hot_np(indices, vocab_size)`: return a float64 array
+# **Warm-up 2 (2 points).** Write `position_one_hot_np(indices, vocab_size)`: return a float64 array
 # `(B, T*V)` where slot `t` of sentence `b` is a one-hot block in columns `t*V` to `(t+1)*V - 1`
 # (a `<pad>` slot is an all-zero block). This is the input of the fixed-position DNN.
 
@@ -334,6 +341,42 @@ def position_one_hot_np(indices, vocab_size):
 from course_lib.checks import check_position_one_hot
 
 check_position_one_hot(position_one_hot_np)
+
+# %% [markdown]
+# **Main exercise (4 points): what the best bag-of-words model answers.** Section 4 trained one bag-of-words DNN.
+# Predict, without training anything, what the *best* bag-of-words model outputs on a set of labelled sentences:
+# best meaning the lowest mean cross-entropy on those very sentences, whatever its size, its number of steps or
+# its optimiser. Whatever it is, it computes a function of the word counts.
+#
+# Write `best_bag_of_words(indices, labels, num_classes)`: `indices` is an integer array `(N, T)` of padded
+# sentences (0 is `<pad>`), `labels` an integer array `(N,)` of classes `0 … C-1`, `num_classes` is C; return a
+# float64 array `(N, C)` whose row `i` holds the class probabilities the best bag-of-words model gives
+# sentence `i`. Then `p.max(axis=1).mean()` is the highest accuracy that any bag-of-words model can reach on
+# these sentences: a ceiling that training can approach, never pass. On 무엇을 먼저 했나?, where a sentence
+# and its mirror share their words but not their label, it says how far a bag of words can get before you
+# train one.
+#
+# You may use a fact about cross-entropy, not about bags: when several sentences must share one output row
+# $p$, their mean cross-entropy is smallest when $p$ holds the frequencies of their labels.
+# *Hint:* so the question is which sentences must share a row. You may call your warm-up functions.
+
+# %% nbgrader={"grade": false, "grade_id": "best_bag_of_words_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def best_bag_of_words(indices, labels, num_classes):
+    """(N, C) float64: row i, the class probabilities the best bag-of-words model gives sentence i."""
+    ### BEGIN SOLUTION
+    bags = bag_of_words_np(indices, int(indices.max()) + 1)  # (N, V): all that the model sees
+    _, group = np.unique(bags, axis=0, return_inverse=True)  # sentences with equal bags share a group
+    group = group.ravel()
+    counts = np.zeros((group.max() + 1, num_classes))  # (groups, C): the labels of each group
+    np.add.at(counts, (group, labels), 1.0)
+    return counts[group] / counts[group].sum(axis=1, keepdims=True)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "best_bag_of_words_check", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+from course_lib.checks import check_best_bag_of_words
+
+check_best_bag_of_words(best_bag_of_words)
 
 # %% [markdown]
 # **Think further (not graded).** Every first-layer weight that a shifted sentence meets is still its random

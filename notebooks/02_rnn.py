@@ -133,7 +133,7 @@ verdict("every gradient", torch.cat([q.grad.flatten() for q in ours.parameters()
 # \qquad \frac{\partial h_{t+1}}{\partial h_t} = \operatorname{diag}(1-h_{t+1}^2)\,W_{hh}$$
 #
 # Backpropagation through time (시간에 따른 역전파) is the chain rule run backwards over the unrolled steps. Written out:
-# `rnn_step_backward(dnext_h, cache)` backpropagates through one step (Exercise 2 asks you to write it), and a loop
+# `rnn_step_backward(dnext_h, cache)` backpropagates through one step (Exercise 1 asks you to write it), and a loop
 # walks the steps from last to first, carrying $\partial L/\partial h_t$ back in time and adding up each step's
 # weight gradients. `course_lib.rnn.rnn_backward` is this same loop:
 
@@ -511,7 +511,16 @@ claim("in both sentences, between a quarter and two thirds of the hidden values 
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1 (2 points).** Write one RNN step in NumPy: `rnn_step(x, prev_h, W_xh, W_hh, b)` with
+# A warm-up and one step backward, then the main exercise: the whole of BPTT for the classifier of section 5.
+# Each answer cell has a check cell below it that runs your function on stored cases and tells you what, if
+# anything, is wrong. The grade comes from a separate run that executes only the answer cells (all of them, in
+# order) on fresh random inputs, with `math`, `np`, `torch`, `nn` and `F` already imported: nothing else from this
+# notebook exists there. So an answer cell must stand on its own: what the function needs comes in as arguments
+# or from an earlier answer cell. It may import only math, numpy and torch (and itertools, functools, collections,
+# typing); never `course_lib`; and it may not use `getattr`, `exec`, `eval`, `open`, `globals` or private `._x`
+# attributes.
+#
+# **Warm-up (2 points).** Write one RNN step in NumPy: `rnn_step(x, prev_h, W_xh, W_hh, b)` with
 # `x (B, I)`, `prev_h (B, H)`, `W_xh (H, I)`, `W_hh (H, H)`, `b (H,)`; return `next_h (B, H)`.
 
 # %% nbgrader={"grade": false, "grade_id": "rnn_step_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -527,7 +536,7 @@ from course_lib.checks import check_rnn_step
 check_rnn_step(rnn_step)
 
 # %% [markdown]
-# **Exercise 2 (3 points).** Backpropagate through that step: `rnn_step_backward(dnext_h, x, prev_h, W_xh, W_hh, next_h)`
+# **Exercise 1 (3 points).** Backpropagate through that step: `rnn_step_backward(dnext_h, x, prev_h, W_xh, W_hh, next_h)`
 # returns `(dx, dprev_h, dW_xh, dW_hh, db)`, the gradients of the loss given `dnext_h = ∂L/∂next_h (B, H)`.
 # Remember $\tanh'(a) = 1 - \tanh(a)^2$, and that `next_h` is already $\tanh(a)$.
 
@@ -543,6 +552,53 @@ def rnn_step_backward(dnext_h, x, prev_h, W_xh, W_hh, next_h):
 from course_lib.checks import check_rnn_step_backward
 
 check_rnn_step_backward(rnn_step_backward)
+
+# %% [markdown]
+# **Main exercise (5 points): BPTT for a classifier, built from the step.** The classifier of section 5 reads only
+# its last hidden state, $y = W_{hy} h_T + b_y$, and is trained on the mean cross-entropy over the batch; `fit`
+# left its gradients to autograd. Compute them yourself (without the embedding: the inputs $x_t$ are given).
+#
+# Write `rnn_classifier_backward(xs, h0, W_xh, W_hh, b, W_hy, b_y, labels)` with `xs (B, T, I)`, `h0 (B, H)`,
+# `W_xh (H, I)`, `W_hh (H, H)`, `b (H,)`, `W_hy (C, H)`, `b_y (C,)` and integer `labels (B,)`. Run the RNN from
+# `h0` over the T steps, score the classes from $h_T$, and return the gradients of
+# $L = \frac{1}{B}\sum_b \text{cross-entropy}(y_b, \text{label}_b)$ as `(dW_xh, dW_hh, db, dW_hy, db_y, dh0)`, each
+# the shape of what it differentiates. It shows, in your own code, how the loss at the last step reaches the
+# first word: back through every step in between, each time through $\operatorname{diag}(1-h_t^2)\,W_{hh}$.
+#
+# You may use a fact about the softmax, not about the RNN:
+# $\partial L/\partial\,\text{logits} = (\operatorname{softmax}(\text{logits}) - \text{one\_hot}(\text{labels}))/B$.
+# You may call your `rnn_step` and `rnn_step_backward` from the cells above; autograd (`backward`,
+# `torch.autograd`) does the exercise for you, and the check refuses it.
+#
+# *Hint:* unlike section 4's loss, this one reads only $h_T$. Where does $\partial L/\partial h_t$ come from at the
+# earlier steps? And the backward of step $t$ needs two states of the forward pass: keep them all.
+
+# %% nbgrader={"grade": false, "grade_id": "rnn_classifier_backward_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def rnn_classifier_backward(xs, h0, W_xh, W_hh, b, W_hy, b_y, labels):
+    """(dW_xh (H, I), dW_hh (H, H), db (H,), dW_hy (C, H), db_y (C,), dh0 (B, H)) of the mean cross-entropy."""
+    ### BEGIN SOLUTION
+    B, T, _ = xs.shape
+    hs = [h0]  # hs[t] is the state before step t; hs[T] is h_T
+    for t in range(T):
+        hs.append(rnn_step(xs[:, t], hs[-1], W_xh, W_hh, b))
+    logits = hs[-1] @ W_hy.T + b_y  # (B, C)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = p / p.sum(axis=1, keepdims=True)
+    dlogits = (p - np.eye(W_hy.shape[0])[labels]) / B
+    dW_hy, db_y = dlogits.T @ hs[-1], dlogits.sum(axis=0)
+    dh = dlogits @ W_hy  # ∂L/∂h_T; the earlier states get their gradient only from the next step
+    dW_xh, dW_hh, db = np.zeros_like(W_xh), np.zeros_like(W_hh), np.zeros_like(b)
+    for t in reversed(range(T)):
+        _, dh, dW_xh_t, dW_hh_t, db_t = rnn_step_backward(dh, xs[:, t], hs[t], W_xh, W_hh, hs[t + 1])
+        dW_xh, dW_hh, db = dW_xh + dW_xh_t, dW_hh + dW_hh_t, db + db_t  # shared weights: gradients add up
+    return dW_xh, dW_hh, db, dW_hy, db_y, dh
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "rnn_classifier_backward_check", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
+from course_lib.checks import check_rnn_classifier_backward
+
+check_rnn_classifier_backward(rnn_classifier_backward)
 
 # %% [markdown]
 # **Next:** [03 · 양방향 RNN (bidirectional RNN)](03_bidirectional_rnn.ipynb) — when the answer depends on

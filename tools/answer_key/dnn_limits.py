@@ -95,3 +95,135 @@ register(
         ),
     )
 )
+
+
+# --- The main exercise: what the best bag-of-words model answers, and its accuracy ceiling ----------------------
+
+
+def _labelled_bags(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
+    """Padded sentences (N, T) int64 (0 = <pad>), labels (N,) int64 and C; the sentences share bags.
+
+    Sentences come in groups, each group the orderings of one bag of words. Group 0 holds all three
+    orderings of [a, a, b] and its first row carries a minority label; group 1 is [a, b, b] (the
+    same words with other counts) under another label. So every common mistake shows.
+    """
+    T, V, C = int(rng.integers(4, 8)), int(rng.integers(7, 12)), int(rng.integers(2, 5))
+    words = rng.permutation(np.arange(1, V))
+    a, b = int(words[0]), int(words[1])
+    bags = [[a, a, b], [a, b, b]]
+    while len(bags) < int(rng.integers(4, 7)):
+        bag = sorted(rng.choice(words[2:], size=int(rng.integers(2, T + 1))).tolist())
+        if bag not in bags:
+            bags.append(bag)
+    rows, groups = [[a, a, b], [a, b, a], [b, a, a]], [0, 0, 0]
+    rows += [list(rng.permutation([a, b, b])) for _ in range(int(rng.integers(2, 4)))]
+    groups += [1] * (len(rows) - 3)
+    for g, bag in enumerate(bags[2:], start=2):
+        for _ in range(int(rng.integers(1, 6))):
+            rows.append(list(rng.permutation(bag)))
+            groups.append(g)
+    order = rng.permutation(len(rows))
+    rows, groups = [rows[i] for i in order], np.asarray(groups)[order]
+    majority = rng.integers(0, C, size=len(bags))
+    majority[1] = (majority[0] + 1) % C
+    labels = np.where(rng.random(len(rows)) < 0.7, majority[groups], rng.integers(0, C, len(rows)))
+    in_0 = np.flatnonzero(groups == 0)  # in order of appearance
+    labels[in_0] = [(majority[0] + 1 + int(rng.integers(0, C - 1))) % C] + [majority[0]] * 2
+    labels[groups == 1] = majority[1]
+    indices = np.zeros((len(rows), T), dtype=np.int64)
+    for i, row in enumerate(rows):
+        indices[i, : len(row)] = row
+    return indices, labels.astype(np.int64), C
+
+
+def _bags(indices: np.ndarray) -> list[tuple[int, ...]]:
+    """Each sentence's bag of words as a hashable tuple of counts (column 0, <pad>, dropped)."""
+    vocab_size = int(indices.max()) + 1
+    return [tuple(int(c) for c in row[1:]) for row in bag_of_words_reference(indices, vocab_size)]
+
+
+def _label_frequencies(keys: list, labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """(N, C): row i, the frequencies of the labels among the sentences whose key equals i's."""
+    members: dict = {}
+    for i, key in enumerate(keys):
+        members.setdefault(key, []).append(i)
+    out = np.zeros((len(keys), num_classes))
+    for rows in members.values():
+        out[rows] = np.bincount(labels[rows], minlength=num_classes) / len(rows)
+    return out
+
+
+def best_bag_of_words_reference(
+    indices: np.ndarray, labels: np.ndarray, num_classes: int
+) -> np.ndarray:
+    """What the best bag-of-words model outputs on these labelled sentences: (N, C) float64.
+
+    indices: (N, T) int64, 0 = <pad>; labels: (N,) int64 in 0..C-1. A bag-of-words model gives
+    every sentence with the same word counts the same output; the output that minimises the mean
+    cross-entropy of such a group is the frequencies of its labels. So row i holds the label
+    frequencies among the sentences whose bag equals sentence i's. ``.max(axis=1).mean()`` is the
+    highest accuracy any bag-of-words model can reach on these sentences.
+    """
+    return _label_frequencies(_bags(indices), labels, num_classes)
+
+
+def _best_by_sentence(indices, labels, num_classes):
+    return _label_frequencies([tuple(row) for row in indices.tolist()], labels, num_classes)
+
+
+def _best_by_word_set(indices, labels, num_classes):
+    keys = [tuple(c > 0 for c in bag) for bag in _bags(indices)]
+    return _label_frequencies(keys, labels, num_classes)
+
+
+def _best_one_hot(indices, labels, num_classes):
+    p = best_bag_of_words_reference(indices, labels, num_classes)
+    return np.eye(num_classes)[p.argmax(axis=1)]
+
+
+def _best_counts(indices, labels, num_classes):
+    bags = _bags(indices)
+    sizes = np.array([bags.count(key) for key in bags], dtype=np.float64)
+    return best_bag_of_words_reference(indices, labels, num_classes) * sizes[:, None]
+
+
+def _best_ignores_words(indices, labels, num_classes):
+    return _label_frequencies([()] * len(labels), labels, num_classes)
+
+
+register(
+    Exercise(
+        name="best_bag_of_words",
+        points=4,
+        reference=best_bag_of_words_reference,
+        make_inputs=_labelled_bags,
+        arg_names=("indices", "labels", "num_classes"),
+        mistakes=(
+            (
+                _best_by_sentence,
+                "a bag-of-words model never sees the order: sentences with the same words in another "
+                "order are one input to it, so they must get the same row.",
+            ),
+            (
+                _best_by_word_set,
+                "a bag counts words: 'a a b' and 'a b b' are different inputs to the model; group "
+                "by the counts, not by which words occur.",
+            ),
+            (
+                _best_one_hot,
+                "under cross-entropy the best model hedges: a group's row is the frequencies of its "
+                "labels, not a one-hot of the most frequent one.",
+            ),
+            (
+                _best_counts,
+                "each row is a probability distribution: divide the label counts by the size of the "
+                "group, so that the row sums to 1.",
+            ),
+            (
+                _best_ignores_words,
+                "the model does see which words occur, and how often: only sentences with the same "
+                "bag of words share a row, not the whole set.",
+            ),
+        ),
+    )
+)

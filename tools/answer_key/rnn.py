@@ -91,3 +91,105 @@ register(
         ),
     )
 )
+
+
+# --- The main exercise: BPTT for a many-to-one classifier, built from the step ------------------
+
+
+def _classifier_inputs(rng: np.random.Generator):
+    """xs (B, T, I), h0 (B, H), W_xh (H, I), W_hh (H, H), b (H,), W_hy (C, H), b_y (C,), labels (B,).
+
+    I, H and C all differ, so a transposed weight or gradient shows as a wrong shape.
+    """
+    B, T = int(rng.integers(2, 6)), int(rng.integers(3, 8))
+    I, H, C = int(rng.integers(2, 5)), int(rng.integers(5, 8)), int(rng.integers(2, 5))
+    if C == I:
+        C = I + 1 if I + 1 < H else I - 1
+    return (
+        rng.normal(size=(B, T, I)),
+        rng.normal(0, 0.5, (B, H)),
+        rng.normal(0, 0.5, (H, I)),
+        rng.normal(0, 0.4, (H, H)),
+        rng.normal(0, 0.1, H),
+        rng.normal(0, 0.5, (C, H)),
+        rng.normal(0, 0.1, C),
+        rng.integers(0, C, size=B).astype(np.int64),
+    )
+
+
+def _classifier_backward(
+    xs, h0, W_xh, W_hh, b, W_hy, b_y, labels, *, steps=None, accumulate=True, prev_is_next=False,
+    batch_mean=True, sign=1.0, return_dh0=True,
+):  # fmt: skip
+    """The reference, with switches that reproduce the common mistakes (defaults: correct)."""
+    B, T, _ = xs.shape
+    hs = [h0]
+    for t in range(T):  # h_t = tanh(W_xh x_t + W_hh h_{t-1} + b)
+        hs.append(rnn_step_reference(xs[:, t], hs[-1], W_xh, W_hh, b))
+    logits = hs[-1] @ W_hy.T + b_y  # (B, C)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    dlogits = sign * (p - np.eye(W_hy.shape[0])[labels]) / (B if batch_mean else 1)
+    dW_hy, db_y = dlogits.T @ hs[-1], dlogits.sum(axis=0)
+    dh = dlogits @ W_hy  # ∂L/∂h_T; no loss term at earlier steps
+    dW_xh, dW_hh, db = np.zeros_like(W_xh), np.zeros_like(W_hh), np.zeros_like(b)
+    for t in reversed(range(T - (steps or T), T)):
+        prev = hs[t + 1] if prev_is_next else hs[t]
+        _, dh, dWx_t, dWh_t, db_t = rnn_step_backward_reference(
+            dh, xs[:, t], prev, W_xh, W_hh, hs[t + 1]
+        )
+        if accumulate:
+            dW_xh, dW_hh, db = dW_xh + dWx_t, dW_hh + dWh_t, db + db_t
+        else:
+            dW_xh, dW_hh, db = dWx_t, dWh_t, db_t
+    return dW_xh, dW_hh, db, dW_hy, db_y, dh if return_dh0 else np.zeros_like(h0)
+
+
+def rnn_classifier_backward_reference(xs, h0, W_xh, W_hh, b, W_hy, b_y, labels):
+    """Gradients of L = mean cross-entropy of softmax(W_hy h_T + b_y) for an RNN run from h0.
+
+    xs (B, T, I), h0 (B, H), W_xh (H, I), W_hh (H, H), b (H,), W_hy (C, H), b_y (C,),
+    labels (B,) int. Returns (dW_xh (H, I), dW_hh (H, H), db (H,), dW_hy (C, H), db_y (C,),
+    dh0 (B, H)).
+    """
+    return _classifier_backward(xs, h0, W_xh, W_hh, b, W_hy, b_y, labels)
+
+
+register(
+    Exercise(
+        name="rnn_classifier_backward",
+        points=5,
+        reference=rnn_classifier_backward_reference,
+        make_inputs=_classifier_inputs,
+        arg_names=("xs", "h0", "W_xh", "W_hh", "b", "W_hy", "b_y", "labels"),
+        mistakes=(
+            (
+                lambda *a: _classifier_backward(*a, steps=1),
+                "h_T depends on every earlier step: carry dprev_h back through all T steps, down "
+                "to dh0, and add each step's weight gradients.",
+            ),
+            (
+                lambda *a: _classifier_backward(*a, accumulate=False),
+                "W_xh, W_hh and b are used at every step: their gradient is the sum of all steps' "
+                "gradients, not the last one computed.",
+            ),
+            (
+                lambda *a: _classifier_backward(*a, prev_is_next=True),
+                "at step t the step's prev_h is h_{t-1} (h0 at the first step), not h_t.",
+            ),
+            (
+                lambda *a: _classifier_backward(*a, batch_mean=False),
+                "the loss is the mean over the B sentences, so ∂L/∂logits = (softmax - one-hot) / B.",
+            ),
+            (
+                lambda *a: _classifier_backward(*a, sign=-1.0),
+                "∂L/∂logits = softmax(logits) - one_hot(labels), not one-hot minus softmax.",
+            ),
+            (
+                lambda *a: _classifier_backward(*a, return_dh0=False),
+                "h0 feeds the first step: dh0 is the dprev_h that the first step's backward returns.",
+            ),
+        ),
+        forbidden=("torch.autograd", "torch.Tensor.backward"),
+    )
+)
