@@ -577,7 +577,16 @@ legend = ax.legend(loc="lower left", fontsize=8)
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1 (3 points).** The gradient through time. A tanh RNN produced hidden states `hs (B, T, H)`
+# Two warm-ups, then the main exercise. Each answer cell has a check cell below it that runs your function on stored
+# cases and tells you what, if anything, is wrong. Your grade comes from a separate run that executes **only the
+# answer cells** of this notebook, in order, with `math`, `np` (NumPy), `torch`, `nn` (`torch.nn`) and `F`
+# (`torch.nn.functional`) already imported; nothing else from the notebook exists there. So an answer must be
+# self-contained: everything it needs comes in as arguments (or from an earlier answer cell). An answer may import
+# only math, numpy and torch (and itertools, functools, collections, typing), never `course_lib`, and may not use
+# `getattr`, `exec`, `eval`, `open`, `globals` or private `._x` attributes. Calling the course's own code, or a torch
+# function that would do the exercise for you, fails the check with a message that says so.
+#
+# **Warm-up 1 (3 points).** The gradient through time. A tanh RNN produced hidden states `hs (B, T, H)`
 # ($h_1 \dots h_T$) with recurrent weights `W_hh (H, H)`; the loss depends on $h_T$ only, and `dh_T (B, H)` is
 # $\partial L/\partial h_T$. Write `grad_through_time(dh_T, hs, W_hh)` in NumPy: return an array `(B, T, H)` whose
 # index $t-1$ holds $\partial L/\partial h_t$ (so the last entry is `dh_T` itself). Use
@@ -600,7 +609,7 @@ from course_lib.checks import check_grad_through_time
 check_grad_through_time(grad_through_time)
 
 # %% [markdown]
-# **Exercise 2 (2 points).** Clipping by global norm. Given the three gradients of a tanh RNN, `dW_xh (H, I)`,
+# **Warm-up 2 (2 points).** Clipping by global norm. Given the three gradients of a tanh RNN, `dW_xh (H, I)`,
 # `dW_hh (H, H)` and `db (H,)`, and a limit `max_norm`, write `clip_by_global_norm(dW_xh, dW_hh, db, max_norm)`
 # returning `(dW_xh, dW_hh, db, total_norm)`: `total_norm` is the norm of all entries of the three together,
 # measured before clipping (a float); if it exceeds `max_norm`, all three are scaled by `max_norm / total_norm`,
@@ -619,6 +628,44 @@ def clip_by_global_norm(dW_xh, dW_hh, db, max_norm):
 from course_lib.checks import check_clip_by_global_norm
 
 check_clip_by_global_norm(clip_by_global_norm)
+
+# %% [markdown]
+# **Main exercise (4 points).** What the bound promises, step by step. Section 4 bounded the Jacobian product by
+# $(\gamma\,\sigma_{\max}(W_{hh}))^{T-t}$, one worst case for every step. A tighter bound takes each step with its own
+# $\tanh'$. One sequence of a tanh RNN, $h_s = \tanh(W_{hh} h_{s-1} + W_{xh} x_s + b)$, is given by its states
+# `hs (T, H)` ($h_1 \dots h_T$) and its recurrent weights `W_hh (H, H)`. With $J_s = \partial h_s/\partial h_{s-1}$,
+# write `gain_and_bound(hs, W_hh)` in NumPy, returning two arrays `(gain, bound)`, each `(T,)`, whose index $t-1$
+# belongs to $h_t$:
+# - `gain[t-1]` $= \lVert\partial h_T/\partial h_t\rVert_2 = \sigma_{\max}(J_T J_{T-1} \cdots J_{t+1})$, the most that
+#   any gradient arriving at $h_T$ can be stretched (or the least it is shrunk) on its way back to $h_t$;
+# - `bound[t-1]` $= \sigma_{\max}(J_T)\,\sigma_{\max}(J_{T-1}) \cdots \sigma_{\max}(J_{t+1})$, the per-step bound;
+#
+# both are 1 at $t = T$, where there is no step back. Before you run the check, predict: can `gain` ever exceed
+# `bound`? Can `bound` exceed $\sigma_{\max}(W_{hh})^{T-t}$? After it passes, try a sequence whose units saturate.
+#
+# *Hint:* write $J_s$ as a matrix first and mind on which side the next factor of the product goes as you walk back
+# from $h_T$; $\sigma_{\max}$ is the spectral norm, the largest singular value.
+
+# %% nbgrader={"grade": false, "grade_id": "gain_and_bound_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def gain_and_bound(hs, W_hh):
+    """gain (T,) = ‖∂h_T/∂h_t‖₂ and bound (T,) = the product of the steps' σ_max, at index t-1 for h_t."""
+    ### BEGIN SOLUTION
+    T = hs.shape[0]
+    gain, bound = np.ones(T), np.ones(T)
+    product = np.eye(W_hh.shape[0])  # ∂h_T/∂h_T
+    for t in range(T - 1, 0, -1):
+        step = (1 - hs[t] ** 2)[:, None] * W_hh  # J = ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh (hs[t] is h_{t+1})
+        product = product @ step  # J_T ⋯ J_{t+1}: each step back multiplies on the right
+        gain[t - 1] = np.linalg.norm(product, 2)
+        bound[t - 1] = bound[t] * np.linalg.norm(step, 2)
+    return gain, bound
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gain_and_bound_check", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+from course_lib.checks import check_gain_and_bound
+
+check_gain_and_bound(gain_and_bound)
 
 # %% [markdown]
 # **Think further (not graded).** Section 3 measured the gradient at initialisation only. The trained LSTM of

@@ -502,10 +502,16 @@ claim("the fused LSTMs (nn.LSTM with oneDNN, the course LSTM) leave fewer than 1
 
 # %% [markdown]
 # ## Exercises
-# Each answer cell has a check cell below it that runs your function on fresh random inputs, in float64, and tells
-# you what, if anything, is wrong.
+# Two warm-ups, then the main exercise. Each answer cell has a check cell below it that runs your function on stored
+# cases, in float64, and tells you what, if anything, is wrong. Your grade comes from a separate run that executes
+# **only the answer cells** of this notebook, in order, with `math`, `np` (NumPy), `torch`, `nn` (`torch.nn`) and `F`
+# (`torch.nn.functional`) already imported; nothing else from the notebook exists there. So an answer must be
+# self-contained: everything it needs comes in as arguments (or from an earlier answer cell). An answer may import
+# only math, numpy and torch (and itertools, functools, collections, typing), never `course_lib`, and may not use
+# `getattr`, `exec`, `eval`, `open`, `globals` or private `._x` attributes. Calling the course's own code, or a torch
+# function that would do the exercise for you, fails the check with a message that says so.
 #
-# **Exercise 1 (2 points).** The update gate over a whole sequence, 이전과 현재 가중치곱. Given update gates `z` and
+# **Warm-up 1 (2 points).** The update gate over a whole sequence, 이전과 현재 가중치곱. Given update gates `z` and
 # candidates `n`, each `(B, T, H)`, and the starting state `h0 (B, H)`, return every state $h_1, \dots, h_T$ as a
 # `(B, T, H)` tensor, using torch's $h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}$.
 
@@ -526,7 +532,7 @@ from course_lib.checks import check_gru_update_states
 check_gru_update_states(gru_update_states)
 
 # %% [markdown]
-# **Exercise 2 (3 points).** One whole GRU step, as `nn.GRUCell` computes it: `gru_step(x, h, W_ih, W_hh, b_ih, b_hh)`
+# **Warm-up 2 (3 points).** One whole GRU step, as `nn.GRUCell` computes it: `gru_step(x, h, W_ih, W_hh, b_ih, b_hh)`
 # with `x (B, I)`, `h (B, H)`, `W_ih (3H, I)`, `W_hh (3H, H)`, `b_ih` and `b_hh (3H,)`, gates packed in torch's order
 # r, z, n, and the reset gate applied where torch applies it. Return `h_next (B, H)`.
 
@@ -547,6 +553,48 @@ def gru_step(x, h, W_ih, W_hh, b_ih, b_hh):
 from course_lib.checks import check_gru_step
 
 check_gru_step(gru_step)
+
+# %% [markdown]
+# **Main exercise (5 points).** The paths back through one GRU step. Section 3 found that the update path alone keeps
+# less than a third of a value, and section 4 that the candidate, through the reset gate, carries the rest. The step's
+# Jacobian $\partial h'/\partial h$ holds both paths at once. Differentiate $h' = (1 - z) \odot n + z \odot h$ by the
+# product rule into three terms, each `(B, H, H)` with `J[b, i, j]` $= \partial h'_{b,i}/\partial h_{b,j}$:
+# - `keep`: from the $h$ that appears on its own, with $z$ and $n$ held fixed (the update path of section 3; over
+#   many steps it multiplies the $z_t$);
+# - `candidate`: from $n$'s dependence on $h$, with $z$ held fixed;
+# - `gate`: from $z$'s dependence on $h$, with $n$ and the lone $h$ held fixed (the mix itself moves with $h$).
+#
+# Write `gru_jacobian_paths(x, h, W_ih, W_hh, b_ih, b_hh)` returning `(keep, candidate, gate)` for torch's GRU step,
+# with the inputs of Warm-up 2 (`x (B, I)`, `h (B, H)`, gates packed r, z, n, the reset gate where torch applies it).
+# The three add up to the step's Jacobian. Derive them: the check refuses `torch.autograd` and `torch.func`.
+#
+# *Hint:* write each pre-activation as a function of $h$, e.g. $a_z = W_{iz}x + b_{iz} + W_{hz}h + b_{hz}$, and use
+# $\sigma' = \sigma(1 - \sigma)$ and $\tanh' = 1 - \tanh^2$. Count how many times $n$ reads $h$. To test a term on
+# your own, compare the sum with `torch.autograd.functional.jacobian` of your `gru_step` in a scratch cell (autograd is
+# fine there, only not in the answer).
+
+# %% nbgrader={"grade": false, "grade_id": "gru_jacobian_paths_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def gru_jacobian_paths(x, h, W_ih, W_hh, b_ih, b_hh):
+    """(keep, candidate, gate), each (B, H, H): the three terms of ∂h'/∂h, J[b, i, j] = ∂h'_i/∂h_j."""
+    ### BEGIN SOLUTION
+    x_r, x_z, x_n = (x @ W_ih.T + b_ih).chunk(3, dim=1)
+    h_r, h_z, h_n = (h @ W_hh.T + b_hh).chunk(3, dim=1)
+    W_hr, W_hz, W_hn = W_hh.chunk(3, dim=0)
+    r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+    n = torch.tanh(x_n + r * h_n)
+    # ∂a_n/∂h = diag(r) W_hn + diag((W_hn h + b_hn) r (1 - r)) W_hr: n reads h directly and through r
+    d_a_n = r[:, :, None] * W_hn + (h_n * r * (1 - r))[:, :, None] * W_hr
+    keep = torch.diag_embed(z)
+    candidate = ((1 - z) * (1 - n**2))[:, :, None] * d_a_n
+    gate = ((h - n) * z * (1 - z))[:, :, None] * W_hz
+    return keep, candidate, gate
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gru_jacobian_paths_check", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
+from course_lib.checks import check_gru_jacobian_paths
+
+check_gru_jacobian_paths(gru_jacobian_paths)
 
 # %% [markdown]
 # **Think further (not graded).** If every $z_t$ of a unit were 0.95 from step 1 to step 50, how much of $h_1$ would

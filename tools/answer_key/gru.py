@@ -174,3 +174,132 @@ register(
         ),
     )
 )
+
+
+# --- Main exercise: the Jacobian ∂h'/∂h of one GRU step, path by path -----------------------------
+
+
+def _paths(x, h, W_ih, W_hh, b_ih, b_hh, variant=""):
+    """(keep, candidate, gate), each (B, H, H), or a variant with a known mistake (for the hints).
+
+    J[b, i, j] = ∂h'_{b,i}/∂h_{b,j}; product rule on h' = (1 - z) * n + z * h:
+    keep = diag(z), candidate = diag(1 - z) ∂n/∂h, gate = diag(h - n) ∂z/∂h.
+    """
+    x_r, x_z, x_n = (x @ W_ih.T + b_ih).chunk(3, dim=1)
+    h_r, h_z, h_n = (h @ W_hh.T + b_hh).chunk(3, dim=1)
+    W_hr, W_hz, W_hn = W_hh.chunk(3, dim=0)
+    r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+
+    def rows(v, M):  # diag(v) M for every batch row: (B, H) and (H, H) -> (B, H, H)
+        return v[:, :, None] * M
+
+    if variant == "paper_reset":
+        b_hn = b_hh.chunk(3)[2]
+        n = torch.tanh(x_n + (r * h) @ W_hn.T + b_hn)
+        # ∂/∂h of W_hn (r ⊙ h) = W_hn diag(r) + W_hn diag(h) diag(r(1 - r)) W_hr
+        inner = W_hn[None] * r[:, None, :] + (W_hn[None] * (h * r * (1 - r))[:, None, :]) @ W_hr
+    else:
+        n = torch.tanh(x_n + r * h_n)
+        # a_n = W_in x + b_in + r ⊙ (W_hn h + b_hn): ∂a_n/∂h = diag(r) W_hn + diag(h_n r (1 - r)) W_hr
+        through_r = {"no_bias": h @ W_hn.T, "no_reset": torch.zeros_like(h_n)}.get(variant, h_n)
+        inner = rows(r, W_hn) + rows(through_r * r * (1 - r), W_hr)
+    tanh_prime = torch.ones_like(n) if variant == "no_tanh_prime" else 1 - n**2
+    candidate = rows((1 - z) * tanh_prime, inner)
+    sigma_prime = torch.ones_like(z) if variant == "no_sigmoid_prime" else z * (1 - z)
+    old_minus_new = n - h if variant == "gate_sign" else h - n
+    keep, gate = torch.diag_embed(z), rows(old_minus_new * sigma_prime, W_hz)
+    if variant == "swapped_update":
+        keep = torch.diag_embed(1 - z)
+        candidate = rows(z * tanh_prime, inner)
+        gate = rows((n - h) * sigma_prime, W_hz)
+    if variant == "transposed":
+        return tuple(J.transpose(1, 2) for J in (keep, candidate, gate))
+    return keep, candidate, gate
+
+
+def gru_jacobian_paths_reference(x, h, W_ih, W_hh, b_ih, b_hh):
+    """(keep, candidate, gate), each (B, H, H): the three terms of ∂h'/∂h, J[b, i, j] = ∂h'_i/∂h_j.
+
+    keep = diag(z) (h' keeps z of h), candidate = diag(1 - z) ∂n/∂h (n reads h through W_hn and
+    through r), gate = diag(h - n) ∂z/∂h (the mix itself moves with h). Their sum is the step's
+    Jacobian.
+    """
+    return _paths(x, h, W_ih, W_hh, b_ih, b_hh)
+
+
+def _path_mistake(variant):
+    return lambda *args: _paths(*args, variant=variant)
+
+
+def _zr_swapped(x, h, W_ih, W_hh, b_ih, b_hh):
+    """The reference on weights read in the order z, r, n: the first two blocks exchanged."""
+
+    def swap(w):
+        first, second, third = w.chunk(3, dim=0)
+        return torch.cat([second, first, third])
+
+    return _paths(x, h, swap(W_ih), swap(W_hh), swap(b_ih), swap(b_hh))
+
+
+register(
+    Exercise(
+        name="gru_jacobian_paths",
+        points=5,
+        reference=gru_jacobian_paths_reference,
+        make_inputs=_step_inputs,
+        arg_names=("x", "h", "W_ih", "W_hh", "b_ih", "b_hh"),
+        rtol=1e-7,
+        atol=1e-10,
+        mistakes=(
+            (
+                _path_mistake("no_reset"),
+                "n depends on h twice: through W_hn h and through the reset gate r = σ(... + W_hr h "
+                "+ b_hr); the second adds diag((W_hn h + b_hn) ⊙ r(1 - r)) W_hr inside ∂n/∂h.",
+            ),
+            (
+                _path_mistake("no_bias"),
+                "r multiplies the whole W_hn h + b_hn, so the term that goes through r carries b_hn "
+                "too: diag((W_hn h + b_hn) ⊙ r(1 - r)) W_hr.",
+            ),
+            (
+                _path_mistake("gate_sign"),
+                "∂h'/∂z = h - n, since h' = (1 - z) n + z h: the gate term is "
+                "diag((h - n) ⊙ z(1 - z)) W_hz, not with n - h.",
+            ),
+            (
+                _path_mistake("swapped_update"),
+                "in torch's GRU z weights the OLD state: h' = (1 - z) n + z h, so keep = diag(z) "
+                "and the candidate term carries 1 - z.",
+            ),
+            (
+                _path_mistake("transposed"),
+                "row i holds the derivatives of h'_i: J[b, i, j] = ∂h'_i/∂h_j. With h @ W.T the "
+                "Jacobian of h ↦ h @ W.T is W itself, so diag(v) W scales the ROWS of W.",
+            ),
+            (
+                _path_mistake("paper_reset"),
+                "that is the paper's placement W_hn (r ⊙ h); torch's candidate is "
+                "tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), and the Jacobian must follow it.",
+            ),
+            (
+                _path_mistake("no_tanh_prime"),
+                "n = tanh(a_n): multiply ∂a_n/∂h by tanh'(a_n) = 1 - n² (row by row).",
+            ),
+            (
+                _path_mistake("no_sigmoid_prime"),
+                "z = σ(a_z) and σ'(a_z) = z(1 - z): the gate term is diag((h - n) ⊙ z(1 - z)) W_hz.",
+            ),
+            (_zr_swapped, _ORDER_HINT),
+        ),
+        forbidden=(
+            "torch.autograd",
+            "torch.autograd.forward_ad",
+            "torch.func.jacrev",
+            "torch.func.jacfwd",
+            "torch.func.vjp",
+            "torch.func.jvp",
+            "torch.func.linearize",
+            "torch.func.hessian",
+        ),
+    )
+)

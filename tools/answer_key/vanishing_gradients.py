@@ -188,3 +188,122 @@ register(
         ),
     )
 )
+
+
+# --- Main exercise: the gain ‖∂h_T/∂h_t‖₂ against its per-step bound ------------------------------
+
+
+def _gain_inputs(rng: np.random.Generator):
+    """hs (T, H): the states h_1..h_T of one tanh RNN sequence, and its W_hh (H, H).
+
+    W_hh is unsymmetric, sometimes with σ_max above 1 and sometimes below, and the inputs drive
+    some units towards saturation, so that tanh', the order of the Jacobians and the side they
+    scale each change the result well beyond the tolerance.
+    """
+    T, H = int(rng.integers(4, 11)), int(rng.integers(3, 7))
+    I = H + 1
+    W_xh = rng.normal(0, 1.0, (H, I))
+    W_hh = rng.normal(0, float(rng.uniform(0.6, 1.6)) / np.sqrt(H), (H, H))
+    x, h = rng.normal(size=(T, I)), np.zeros(H)
+    hs = np.empty((T, H))
+    for t in range(T):
+        h = np.tanh(W_xh @ x[t] + W_hh @ h)
+        hs[t] = h
+    return hs, W_hh
+
+
+def _gain_and_bound(hs, W_hh, jacobian, norm=lambda M: np.linalg.norm(M, 2), later_left=True):
+    """gain (T,) and bound (T,) walking back from h_T; ``jacobian(hs, W_hh, i)`` is J of hs[i]."""
+    T = hs.shape[0]
+    gain, bound = np.ones(T), np.ones(T)
+    product = np.eye(W_hh.shape[0])
+    for i in range(T - 1, 0, -1):  # hs[i] is h_{i+1}: one step back, from h_{i+1} to h_i
+        J = jacobian(hs, W_hh, i)
+        product = product @ J if later_left else J @ product
+        gain[i - 1] = norm(product)
+        bound[i - 1] = bound[i] * norm(J)
+    return gain, bound
+
+
+def _jacobian(hs, W_hh, i):
+    # ∂h_{i+1}/∂h_i = diag(1 - h_{i+1}²) W_hh: tanh' scales the rows, the outputs of the step
+    return (1 - hs[i] ** 2)[:, None] * W_hh
+
+
+def gain_and_bound_reference(hs, W_hh):
+    """gain (T,) and bound (T,), index t-1 for h_t; both 1 at t = T.
+
+    gain[t-1] = σ_max(J_T ⋯ J_{t+1}) = ‖∂h_T/∂h_t‖₂ and bound[t-1] = σ_max(J_T) ⋯ σ_max(J_{t+1}),
+    with J_s = diag(1 - h_s²) W_hh.
+    """
+    return _gain_and_bound(hs, W_hh, _jacobian)
+
+
+def _crude_bound(hs, W_hh):
+    gain, _ = gain_and_bound_reference(hs, W_hh)
+    steps_back = np.arange(hs.shape[0] - 1, -1, -1)
+    return gain, np.linalg.norm(W_hh, 2) ** steps_back
+
+
+register(
+    Exercise(
+        name="gain_and_bound",
+        points=4,
+        reference=gain_and_bound_reference,
+        make_inputs=_gain_inputs,
+        arg_names=("hs", "W_hh"),
+        rtol=1e-7,
+        atol=1e-12,
+        mistakes=(
+            (
+                lambda hs, W: _gain_and_bound(hs, W, _jacobian, norm=np.linalg.norm),
+                "np.linalg.norm(M) of a matrix is the Frobenius norm; the gain is the spectral norm "
+                "σ_max, np.linalg.norm(M, 2).",
+            ),
+            (
+                lambda hs, W: _gain_and_bound(hs, W, _jacobian, later_left=False),
+                "∂h_T/∂h_t = J_T ⋯ J_{t+1}: the LATEST step's Jacobian stands on the left, so each step "
+                "back multiplies the product from the right; the order changes σ_max.",
+            ),
+            (
+                lambda hs, W: _gain_and_bound(
+                    hs, W, lambda hs_, W_, i: (1 - hs_[i - 1] ** 2)[:, None] * W_
+                ),
+                "the tanh' of a step is that of its OUTPUT: going back from h_{t+1} to h_t uses "
+                "1 - h_{t+1}², not 1 - h_t².",
+            ),
+            (
+                lambda hs, W: _gain_and_bound(hs, W, lambda hs_, W_, i: W_ * (1 - hs_[i] ** 2)),
+                "tanh' scales the rows of W_hh (the step's outputs): diag(1 - h²) W_hh, not "
+                "W_hh diag(1 - h²).",
+            ),
+            (
+                lambda hs, W: _gain_and_bound(
+                    hs, W, lambda hs_, W_, i: (1 - hs_[i] ** 2)[:, None] * W_.T
+                ),
+                "h_{t+1} = tanh(W_hh h_t + W_xh x_{t+1}), so ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh, "
+                "with W_hh itself, not its transpose.",
+            ),
+            (
+                lambda hs, W: _gain_and_bound(hs, W, lambda hs_, W_, i: W_),
+                "each step's Jacobian includes tanh': J = diag(1 - h²) W_hh, not W_hh alone.",
+            ),
+            (
+                _crude_bound,
+                "the bound asked for is the per-step one, each step with its own tanh': "
+                "σ_max(diag(1 - h_s²) W_hh), multiplied over the steps, not σ_max(W_hh) to a power.",
+            ),
+            (
+                lambda hs, W: tuple(a[::-1].copy() for a in gain_and_bound_reference(hs, W)),
+                "keep time order: index t-1 holds the values for h_t, so the LAST entries "
+                "(t = T, no step back) are 1.",
+            ),
+        ),
+        forbidden=(
+            "torch.autograd",
+            "torch.func.jacrev",
+            "torch.func.jacfwd",
+            "torch.func.vjp",
+        ),
+    )
+)
