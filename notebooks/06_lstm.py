@@ -321,7 +321,7 @@ for s, (gates, top) in readings.items():
 
 # %% [markdown]
 # How much of its memory does a unit keep? Along the cell state, what $c$ holds at step $t$ reaches step $T$
-# multiplied by $f_{t+1} \odot \cdots \odot f_T$ (exercise 3 computes this gain). We average that product over the
+# multiplied by $f_{t+1} \odot \cdots \odot f_T$ (warm-up 3 computes this gain). We average that product over the
 # steps after each test sequence's first marked step, for the top two units of every seed:
 
 # %%
@@ -478,10 +478,20 @@ fig.tight_layout()
 #   gate at the markers and keeps its cell state in between.
 # %% [markdown]
 # ## Exercises
-# Each answer cell has a check cell below it that runs your function on fresh random inputs, in float64, and tells
-# you what, if anything, is wrong.
+# Three warm-ups drill the equations above; the main exercise asks for what this notebook never shows, the LSTM
+# step's backward. Each answer cell has a check cell below it that runs your function on stored random inputs, in
+# float64, and tells you what, if anything, is wrong; a failure names the seed of its case, and
+# `check_...(your_function, seed=...)` replays it.
 #
-# **Exercise 1 (2 points).** Step 3 over a whole sequence. Given the gate activations of an LSTM, forget gates
+# **How answers are graded.** The grade is computed apart from this notebook: your answer cells alone, in order, in
+# a fresh Python where only `math`, `np` (NumPy), `torch`, `nn` and `F` (`torch.nn.functional`) are imported, on
+# fresh random inputs. So a function must get everything it needs from its arguments or from an earlier answer cell
+# (a warm-up's function may be reused). An answer may import only math, numpy and torch (and itertools, functools,
+# collections, typing), never `course_lib`, and may not use `getattr`, `exec`, `eval`, `open`, `globals` or private
+# attributes (`._x`). Calling the course's own implementation, or a torch function that does the exercise for you,
+# fails the check with a message that says so.
+#
+# **Warm-up 1 (2 points).** Step 3 over a whole sequence. Given the gate activations of an LSTM, forget gates
 # `f`, input gates `i` and candidates `g`, each `(B, T, H)`, and the starting cell state `c0 (B, H)`, return every
 # cell state $c_1, \dots, c_T$ as a `(B, T, H)` tensor, using $c_t = f_t \odot c_{t-1} + i_t \odot g_t$.
 
@@ -502,7 +512,7 @@ from course_lib.checks import check_lstm_cell_states
 check_lstm_cell_states(lstm_cell_states)
 
 # %% [markdown]
-# **Exercise 2 (3 points).** One whole LSTM step, as `nn.LSTMCell` computes it: `lstm_step(x, h, c, W_ih, W_hh,
+# **Warm-up 2 (3 points).** One whole LSTM step, as `nn.LSTMCell` computes it: `lstm_step(x, h, c, W_ih, W_hh,
 # b_ih, b_hh)` with `x (B, I)`, `h` and `c (B, H)`, `W_ih (4H, I)`, `W_hh (4H, H)`, `b_ih` and `b_hh (4H,)`, gates packed
 # in torch's order i, f, g, o. Return the pair `(h_next, c_next)`, each `(B, H)`.
 
@@ -524,7 +534,7 @@ from course_lib.checks import check_lstm_step
 check_lstm_step(lstm_step)
 
 # %% [markdown]
-# **Exercise 3 (2 points).** How much of $c_t$ reaches $c_T$ along the cell state alone? Each step multiplies by
+# **Warm-up 3 (2 points).** How much of $c_t$ reaches $c_T$ along the cell state alone? Each step multiplies by
 # the forget gate, so $\partial c_T / \partial c_t = f_{t+1} \odot \cdots \odot f_T$ (and 1 for $t = T$). Given the
 # forget gates `f (B, T, H)`, where `f[:, 0]` is $f_1$, return a `(B, T, H)` tensor whose column `t - 1` is
 # $\partial c_T / \partial c_t$ (so the last column is all ones).
@@ -543,6 +553,50 @@ def cell_path_gain(f):
 from course_lib.checks import check_cell_path_gain
 
 check_cell_path_gain(cell_path_gain)
+
+# %% [markdown]
+# **Main exercise (5 points): one LSTM step backward.** Section 3 measured ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ with autograd,
+# and the course LSTM trains with a backward written by hand (section 4); neither is shown here. Derive it for one
+# step. `lstm_step_backward(x, h, c, W_ih, W_hh, b_ih, b_hh, dh_next, dc_next)` takes the step's inputs as in
+# warm-up 2, `x (B, I)`, `h` and `c (B, H)`, `W_ih (4H, I)`, `W_hh (4H, H)`, `b_ih` and `b_hh (4H,)`, and the two
+# gradients that arrive from later in the sequence, each `(B, H)`:
+# - `dh_next` $= \partial L/\partial h'$, the gradient at the step's output $h'$;
+# - `dc_next`, the gradient at the new cell state $c'$ along the cell path only (what the next step sends back
+#   through its $f \odot c'$), not counting the road through $h'$.
+#
+# Return the tuple `(dx, dh, dc, dW_ih, dW_hh, db)`: $\partial L/\partial x$ `(B, I)`, $\partial L/\partial h$
+# `(B, H)`, $\partial L/\partial c$ `(B, H)`, $\partial L/\partial W_{ih}$ `(4H, I)`, $\partial L/\partial W_{hh}$
+# `(4H, H)` and $\partial L/\partial b_{ih}$ `(4H,)` (equal to $\partial L/\partial b_{hh}$), the loss summed over the
+# batch. The check compares your gradients with torch's autograd on random inputs; autograd itself (`.backward()`,
+# `torch.autograd`, `torch.func`) may not be used in the answer. Your `dc` is section 3's additive path written out:
+# once it passes, read off which factor carries the gradient from $c'$ back to $c$.
+#
+# *Hint.* Recompute the forward first and keep the four gates. Then go backward one operation at a time, from
+# $h' = o \odot \tanh(c')$ to $c' = f \odot c + i \odot g$ to the gates, and count every road from $c'$ to the loss.
+# With $\sigma'(a) = \sigma(a)(1 - \sigma(a))$ and $\tanh'(a) = 1 - \tanh^2(a)$ you get the gradient of the packed
+# pre-activations $a = x W_{ih}^\top + b_{ih} + h W_{hh}^\top + b_{hh}$, `(B, 4H)` in the order i, f, g, o; from there
+# each of the six answers is one matrix product or one sum. Each gradient has the shape of its variable.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_step_backward_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lstm_step_backward(x, h, c, W_ih, W_hh, b_ih, b_hh, dh_next, dc_next):
+    """Gradients of one LSTM step: dx (B, I), dh (B, H), dc (B, H), dW_ih (4H, I), dW_hh (4H, H), db (4H,)."""
+    ### BEGIN SOLUTION
+    a_i, a_f, a_g, a_o = (x @ W_ih.T + b_ih + h @ W_hh.T + b_hh).chunk(4, dim=1)
+    i, f, g, o = torch.sigmoid(a_i), torch.sigmoid(a_f), torch.tanh(a_g), torch.sigmoid(a_o)
+    tanh_c = torch.tanh(f * c + i * g)  # tanh(c')
+    dc_new = dc_next + dh_next * o * (1 - tanh_c**2)  # both roads from c' to the loss
+    da = torch.cat([dc_new * g * i * (1 - i),  # i
+                    dc_new * c * f * (1 - f),  # f
+                    dc_new * i * (1 - g**2),  # g
+                    dh_next * tanh_c * o * (1 - o)], dim=1)  # o; (B, 4H) in torch's order
+    return da @ W_ih, da @ W_hh, dc_new * f, da.T @ x, da.T @ h, da.sum(0)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "lstm_step_backward_check", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
+from course_lib.checks import check_lstm_step_backward
+
+check_lstm_step_backward(lstm_step_backward)
 
 # %% [markdown]
 # **Think further (not graded).** With the forget gates of section 3 (about 0.5 at default init, about 0.73 with

@@ -539,9 +539,20 @@ print("fill with -1e6 (the hazard): ", torch.softmax(scores4.masked_fill(~nothin
 
 # %% [markdown]
 # ## Exercises
-# Each answer cell has a check cell below it that runs your function on fresh random inputs.
+# Two warm-ups drill the weighting and the encoding above; the main exercise asks for what this notebook never shows,
+# why the sinusoidal encoding knows relative positions. Each answer cell has a check cell below it that runs your
+# function on stored random inputs and tells you what, if anything, is wrong; a failure names the seed of its case,
+# and `check_...(your_function, seed=...)` replays it.
 #
-# **Exercise 1 (3 points).** Write the attention weighting with a mask: `attention_weighting(q, k, mask)` with
+# **How answers are graded.** The grade is computed apart from this notebook: your answer cells alone, in order, in
+# a fresh Python where only `math`, `np` (NumPy), `torch`, `nn` and `F` (`torch.nn.functional`) are imported, on
+# fresh random inputs. So a function must get everything it needs from its arguments or from an earlier answer cell
+# (a warm-up's function may be reused). An answer may import only math, numpy and torch (and itertools, functools,
+# collections, typing), never `course_lib`, and may not use `getattr`, `exec`, `eval`, `open`, `globals` or private
+# attributes (`._x`). Calling the course's own implementation, or a torch function that does the exercise for you,
+# fails the check with a message that says so.
+#
+# **Warm-up 1 (3 points).** Write the attention weighting with a mask: `attention_weighting(q, k, mask)` with
 # `q (B, L, E)`, `k (B, S, E)` (float64 torch tensors) and a boolean `mask (L, S)`, True where a query may attend to a
 # key. Return the weights `softmax(q kᵀ / √E)` over the keys, `(B, L, S)`, with masked pairs at exactly 0, and a row
 # of **zeros** for a query whose every key is masked.
@@ -563,7 +574,7 @@ from course_lib.checks import check_attention_weighting
 check_attention_weighting(attention_weighting)
 
 # %% [markdown]
-# **Exercise 2 (2 points).** Write the sinusoidal positional encoding in NumPy for any positions:
+# **Warm-up 2 (2 points).** Write the sinusoidal positional encoding in NumPy for any positions:
 # `sinusoidal_encoding(positions, d_model)` with `positions` an integer array `(T,)` and an even `d_model`; return a
 # float64 array `(T, d_model)` with `PE[t, 2i] = sin(positions[t] / 10000^(2i/d_model))` and
 # `PE[t, 2i+1] = cos(positions[t] / 10000^(2i/d_model))`.
@@ -584,6 +595,47 @@ def sinusoidal_encoding(positions, d_model):
 from course_lib.checks import check_sinusoidal_encoding
 
 check_sinusoidal_encoding(sinusoidal_encoding)
+
+# %% [markdown]
+# **Main exercise (4 points): the encoding knows distances.** Section 3 printed $p_{10} \cdot p_t$ for a few $t$:
+# nearby positions are more alike than far ones. Is that likeness a function of the distance alone, the same for
+# $p_{10}$ and $p_{11}$ as for $p_{40}$ and $p_{41}$? Prove it by showing that a step of $k$ positions is one fixed
+# matrix, whatever the position. Write `relative_shift(d_model, offsets)` for an even `d_model` and an integer NumPy
+# array `offsets (K,)` of whole numbers $k$ (some negative) that returns the pair `(M, dot)` of NumPy float64 arrays:
+# - `M (K, d_model, d_model)`: `M[j]` is the matrix with $p_{t+k} = M_k\,p_t$ for **every** position $t$, where
+#   $k$ = `offsets[j]` ($p_t$ is the encoding of warm-up 2 as a column, base 10000);
+# - `dot (K,)`: `dot[j]` is the number $p_t \cdot p_{t+k}$, in closed form from `d_model` and $k$.
+#
+# Derive both; do not fit them to encodings of sample positions (a solver, `lstsq`, `solve`, `inv` or `pinv`, is not
+# allowed in the answer). A `dot` with no $t$ in it is the proof that $p_t \cdot p_{t+k}$ depends on $k$ only. And `M`
+# is the reason the original Transformer paper gives for choosing sines: for any fixed $k$, $p_{t+k}$ is a linear
+# function of $p_t$, which its authors hoped would let a model learn to attend by relative position.
+#
+# *Hint.* Take one column pair $(2i, 2i+1)$: at position $t$ it holds $(\sin\theta, \cos\theta)$ with
+# $\theta = t\,\omega_i$, $\omega_i = 1/10000^{2i/d_{model}}$. Write $\sin(\theta + k\omega_i)$ and
+# $\cos(\theta + k\omega_i)$ with the angle-addition formulas and read off what multiplies $\sin\theta$ and
+# $\cos\theta$; $t$ must not be left anywhere. For `dot`, remember that each pair is a vector of length 1.
+# One offset at a time in a loop is fine.
+
+# %% nbgrader={"grade": false, "grade_id": "relative_shift_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def relative_shift(d_model, offsets):
+    """(M, dot) for offsets (K,): M (K, d_model, d_model) with p_(t+k) = M[j] p_t for every t, dot (K,) = p_t · p_(t+k)."""
+    ### BEGIN SOLUTION
+    omega = 1.0 / 10000.0 ** (np.arange(0, d_model, 2) / d_model)  # (d_model / 2,)
+    angle = offsets[:, None] * omega  # (K, d_model / 2): k·ω_i
+    cos, sin = np.cos(angle), np.sin(angle)
+    M = np.zeros((len(offsets), d_model, d_model))
+    even = np.arange(0, d_model, 2)
+    M[:, even, even], M[:, even, even + 1] = cos, sin  # sin(θ + kω) = sin θ cos kω + cos θ sin kω
+    M[:, even + 1, even], M[:, even + 1, even + 1] = -sin, cos  # cos(θ + kω) = cos θ cos kω - sin θ sin kω
+    return M, cos.sum(axis=1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "relative_shift_check", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+from course_lib.checks import check_relative_shift
+
+check_relative_shift(relative_shift)
 
 # %% [markdown]
 # **Think further (not graded).** Section 3 showed that attention without positions is *permutation equivariant*:

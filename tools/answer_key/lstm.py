@@ -1,4 +1,5 @@
-"""Exercises of notebook 06 (LSTM): the cell-state path over time, one LSTM step, the path's gain.
+"""Exercises of notebook 06 (LSTM): the cell-state path over time, one LSTM step, the path's gain,
+and the main one, one LSTM step backward (against autograd).
 
 Shapes: B batch, T time, I input_size, H hidden_size. Everything is torch float64, with torch's
 gate order i, f, g, o in the packed weights W_ih (4H, I) and W_hh (4H, H).
@@ -252,5 +253,142 @@ register(
                 "along the path the factors multiply (chain rule), they do not add.",
             ),
         ),
+    )
+)
+
+
+# --- Main exercise: one LSTM step backward, checked against autograd -------------------------------
+
+
+def _backward_inputs(rng: np.random.Generator):
+    """The step's inputs of ``_step_inputs``, then dh_next and dc_next, each (B, H).
+
+    I != H (a wrong transpose fails), B >= 2 (a bias gradient not summed over the batch fails),
+    and the incoming gradients are nonzero everywhere, so every path's mistake shows.
+    """
+    step = _step_inputs(rng)
+    B, H = step[1].shape
+    dh_next = torch.from_numpy(rng.normal(size=(B, H)))
+    dc_next = torch.from_numpy(rng.choice([-1.0, 1.0], (B, H)) * rng.uniform(0.3, 1.5, (B, H)))
+    return (*step, dh_next, dc_next)
+
+
+def _lstm_step_backward(
+    x, h, c, W_ih, W_hh, b_ih, b_hh, dh_next, dc_next, order="ifgo", variant=""
+):
+    """The textbook backward by hand, or a variant with a known mistake (for the hints)."""
+    pre = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    blocks = dict(zip("ifgo", pre.chunk(4, dim=1), strict=True))
+    i, f, o = torch.sigmoid(blocks["i"]), torch.sigmoid(blocks["f"]), torch.sigmoid(blocks["o"])
+    g = torch.tanh(blocks["g"])
+    c_next = f * c + i * g
+    tanh_c = torch.tanh(c_next)
+    d_tanh = 1 - c_next**2 if variant == "tanh_prime_of_c" else 1 - tanh_c**2
+    dc_total = dc_next if variant == "no_h_path" else dc_next + dh_next * o * d_tanh
+    do = dh_next * tanh_c
+    di, df, dg = dc_total * g, dc_total * c, dc_total * i
+    dc = dc_total if variant == "dc_without_f" else dc_total * f
+
+    def sig_prime(s):
+        return s if variant == "sigmoid_prime_as_s" else s * (1 - s)
+
+    d_pre = {
+        "i": di * sig_prime(i),
+        "f": df * sig_prime(f),
+        "g": dg * (1 - g**2),
+        "o": do * sig_prime(o),
+    }
+    if variant == "tanh_prime_of_preactivation":
+        d_pre["g"] = dg * (1 - blocks["g"] ** 2)
+    d_pre = torch.cat([d_pre[gate] for gate in order], dim=1)  # (B, 4H)
+    db = d_pre.mean(0) if variant == "bias_mean" else d_pre.sum(0)
+    return d_pre @ W_ih, d_pre @ W_hh, dc, d_pre.T @ x, d_pre.T @ h, db
+
+
+def lstm_step_backward_reference(x, h, c, W_ih, W_hh, b_ih, b_hh, dh_next, dc_next):
+    """Gradients of one LSTM step by hand: (dx, dh, dc, dW_ih, dW_hh, db).
+
+    x (B, I), h and c (B, H) the step's inputs, W_ih (4H, I), W_hh (4H, H), b_ih and b_hh (4H,),
+    dh_next = ∂L/∂h' and dc_next = ∂L/∂c' from later steps (not through h'), each (B, H).
+    Returns dx (B, I), dh = ∂L/∂h (B, H), dc = ∂L/∂c (B, H), dW_ih (4H, I), dW_hh (4H, H) and
+    db (4H,), the gradient of b_ih (equal to that of b_hh). Written by hand because a reference
+    may not use autograd (the exercise forbids it); ``autograd_agrees`` checks it against autograd.
+    """
+    return _lstm_step_backward(x, h, c, W_ih, W_hh, b_ih, b_hh, dh_next, dc_next)
+
+
+def autograd_agrees(seeds=range(1, 21), atol: float = 1e-12) -> bool:
+    """Whether the reference equals torch.autograd.grad on the inputs of ``seeds`` (within atol)."""
+    for seed in seeds:
+        x, h, c, W_ih, W_hh, b_ih, b_hh, dh_next, dc_next = _backward_inputs(
+            np.random.default_rng(seed)
+        )
+        leaves = [t.clone().requires_grad_(True) for t in (x, h, c, W_ih, W_hh, b_ih)]
+        h_next, c_next = _lstm_step(*leaves, b_hh)
+        loss = (h_next * dh_next).sum() + (c_next * dc_next).sum()
+        by_autograd = torch.autograd.grad(loss, leaves)
+        by_hand = lstm_step_backward_reference(x, h, c, W_ih, W_hh, b_ih, b_hh, dh_next, dc_next)
+        if not all(
+            torch.allclose(a, b, rtol=0, atol=atol)
+            for a, b in zip(by_autograd, by_hand, strict=True)
+        ):
+            return False
+    return True
+
+
+def _backward_mistake(**kwargs):
+    return lambda *args: _lstm_step_backward(*args, **kwargs)
+
+
+register(
+    Exercise(
+        name="lstm_step_backward",
+        points=5,
+        reference=lstm_step_backward_reference,
+        make_inputs=_backward_inputs,
+        arg_names=("x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh", "dh_next", "dc_next"),
+        mistakes=(
+            (
+                _backward_mistake(variant="no_h_path"),
+                "c' reaches the loss two ways: along the cell path (dc_next) and through h' = o * tanh(c'); "
+                "add dh_next * o * (1 - tanh(c')²) to dc_next before you go further back.",
+            ),
+            (
+                _backward_mistake(variant="tanh_prime_of_c"),
+                "the derivative of tanh(c') is 1 - tanh(c')², not 1 - c'²: c' itself is not squashed.",
+            ),
+            (
+                _backward_mistake(variant="dc_without_f"),
+                "∂L/∂c is the gradient at c' times ∂c'/∂c = f (step 3, c' = f * c + i * g): multiply by the forget gate.",
+            ),
+            (
+                _backward_mistake(variant="sigmoid_prime_as_s"),
+                "the sigmoid's derivative is σ(a)(1 - σ(a)), not σ(a): for the gates i, f, o multiply by s * (1 - s).",
+            ),
+            (
+                _backward_mistake(variant="tanh_prime_of_preactivation"),
+                "for the candidate g = tanh(a_g) the derivative is 1 - g², written with g itself, not with its pre-activation a_g.",
+            ),
+            (
+                _backward_mistake(order="figo"),
+                "put the four pre-activation gradients back in torch's order i, f, g, o before the matmuls with W_ih and W_hh.",
+            ),
+            (
+                _backward_mistake(order="ifog"),
+                "put the four pre-activation gradients back in torch's order i, f, g, o before the matmuls with W_ih and W_hh.",
+            ),
+            (
+                _backward_mistake(variant="bias_mean"),
+                "the loss sums over the batch, so the bias gradient is the sum of the rows of ∂L/∂a, not their mean.",
+            ),
+        ),
+        forbidden=(
+            "torch.autograd",
+            "torch.autograd.forward_ad",
+            "torch.Tensor.backward",
+            "torch.func",
+        ),
+        rtol=1e-7,
+        atol=1e-10,
     )
 )

@@ -1,4 +1,5 @@
-"""Exercises of notebook 08 (self-attention): the masked attention weighting, the sinusoidal encoding."""
+"""Exercises of notebook 08 (self-attention): the masked attention weighting, the sinusoidal encoding,
+and the main one, the shift p_t -> p_(t+k) as one matrix (so p_t · p_(t+k) depends on k only)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import math
 
 import numpy as np
 import torch
-
-from course_lib.attention import scaled_dot_product_attention
 
 from .spec import Exercise, register
 
@@ -29,14 +28,19 @@ def _weighting_inputs(rng: np.random.Generator):
     return q, k, torch.tensor(mask)
 
 
-def attention_weighting_reference(q, k, mask):
-    """softmax(q kᵀ / √E) over the keys with masked pairs at 0 and fully masked rows all 0: (B, L, S)."""
-    _, weights = scaled_dot_product_attention(q, k, k, attn_mask=mask, return_weights=True)
-    return weights
-
-
 def _scores(q, k):
     return q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+
+
+def attention_weighting_reference(q, k, mask):
+    """softmax(q kᵀ / √E) over the keys with masked pairs at 0 and fully masked rows all 0: (B, L, S).
+
+    The same weights as ``course_lib.attention.scaled_dot_product_attention(..., return_weights=True)``,
+    written out here because a reference may not call the course's code (the call watch refuses it).
+    """
+    scores = _scores(q, k).masked_fill(~mask, float("-inf"))
+    dead = ~mask.any(dim=-1, keepdim=True)  # queries with no key left
+    return torch.softmax(scores.masked_fill(dead, 0.0), dim=-1).masked_fill(dead, 0.0)
 
 
 def _finite_fill(q, k, mask):
@@ -104,6 +108,11 @@ register(
                 _over_queries,
                 "take the softmax over the keys (dim=-1): each query's weights must sum to 1.",
             ),
+        ),
+        # torch's multi-head attention returns these weights when given identity projections.
+        forbidden=(
+            "torch.nn.functional.multi_head_attention_forward",
+            "torch.nn.MultiheadAttention",
         ),
     )
 )
@@ -197,5 +206,118 @@ register(
                 "instead of slower.",
             ),
         ),
+    )
+)
+
+
+# --- Main exercise: the shift p_t -> p_(t+k) is one matrix, whatever t ------------------------------
+
+
+def _shift_inputs(rng: np.random.Generator):
+    """An even d_model in 4..16 and offsets (K,), K in 2..3, nonzero integers in -60..60."""
+    d_model = 2 * int(rng.integers(2, 9))
+    K = int(rng.integers(2, 4))
+    offsets = rng.integers(1, 61, size=K) * rng.choice([-1, 1], size=K)
+    return d_model, offsets
+
+
+def _frequencies(d_model, exponent="2i"):
+    """ω_i = 1 / 10000^(2i/d_model) for i = 0..d_model/2 - 1 (or a mistaken variant)."""
+    i = np.arange(d_model // 2)
+    if exponent == "i":
+        return 1.0 / 10000.0 ** (i / d_model)
+    if exponent == "times":
+        return 10000.0 ** (2 * i / d_model)
+    return 1.0 / 10000.0 ** (2 * i / d_model)
+
+
+def _one_shift(d_model, k, exponent, variant):
+    angle = k * _frequencies(d_model, exponent)
+    cos, sin = np.cos(angle), np.sin(angle)
+    if variant == "backwards":
+        sin = -sin
+    if variant == "no_cross":
+        sin = np.zeros_like(sin)
+    M = np.zeros((d_model, d_model))
+    even, odd = np.arange(0, d_model, 2), np.arange(1, d_model, 2)
+    M[even, even], M[even, odd] = cos, sin  # sin(a + b) = sin a cos b + cos a sin b
+    M[odd, even], M[odd, odd] = -sin, cos  # cos(a + b) = cos a cos b - sin a sin b
+    if variant == "halves":
+        order = np.concatenate([even, odd])
+        M = M[np.ix_(order, order)]
+    dot = np.trace(M) if variant == "trace" else np.sum(cos)
+    return M, dot
+
+
+def _relative_shift(d_model, offsets, exponent="2i", variant=""):
+    """The reference, or a variant with a known mistake (for the hints)."""
+    shifts = [_one_shift(d_model, int(k), exponent, variant) for k in offsets]
+    return np.stack([M for M, _ in shifts]), np.array([dot for _, dot in shifts])
+
+
+def relative_shift_reference(d_model, offsets):
+    """(M, dot) for offsets (K,): M (K, d_model, d_model) float64, dot (K,) float64.
+
+    M[j] is the matrix with p_(t+k) = M[j] p_t for every t, k = offsets[j]: block diagonal, one 2×2
+    rotation by k·ω_i per column pair (2i, 2i+1), ω_i = 10000^(-2i/d_model). dot[j] = p_t · p_(t+k)
+    = Σ_i cos(k·ω_i), which depends on k and d_model only.
+    """
+    return _relative_shift(d_model, offsets)
+
+
+register(
+    Exercise(
+        name="relative_shift",
+        points=4,
+        reference=relative_shift_reference,
+        make_inputs=_shift_inputs,
+        arg_names=("d_model", "offsets"),
+        mistakes=(
+            (
+                lambda d, ks: _relative_shift(d, ks, variant="backwards"),
+                "your M moves back by k (it is M for -k): sin(a + b) = sin a cos b + cos a sin b, so the new "
+                "sine takes +sin(k·ω) times the old cosine, and the new cosine takes -sin(k·ω) times the old sine.",
+            ),
+            (
+                lambda d, ks: _relative_shift(d, ks, variant="no_cross"),
+                "a shift mixes each sine with its cosine: expand sin(ω(t + k)) and cos(ω(t + k)) with the "
+                "angle-addition formulas; the cross terms with sin(k·ω) belong in M too.",
+            ),
+            (
+                lambda d, ks: _relative_shift(d, ks, variant="trace"),
+                "dot is p_tᵀ M p_t, not the trace of M: each column pair (sin, cos) has length 1 and contributes "
+                "cos(k·ω_i) once, so dot = Σ_i cos(k·ω_i) over the d_model/2 pairs.",
+            ),
+            (
+                lambda d, ks: _relative_shift(d, ks, exponent="i"),
+                "the pair (2i, 2i+1) turns at ω_i = 1 / 10000^(2i/d_model), with the even column index 2i in "
+                "the exponent, not i.",
+            ),
+            (
+                lambda d, ks: _relative_shift(d, ks, exponent="times"),
+                "the frequency is 1 / 10000^(2i/d_model): the position is divided by 10000^(2i/d_model), not "
+                "multiplied.",
+            ),
+            (
+                lambda d, ks: _relative_shift(d, ks, variant="halves"),
+                "the encoding interleaves its columns (sin, cos, sin, cos, ...): each 2×2 block sits on "
+                "columns 2i and 2i+1, not on i and d_model/2 + i.",
+            ),
+        ),
+        # Fitting M to sampled encodings with a solver would skip the derivation.
+        forbidden=(
+            "numpy.linalg.lstsq",
+            "numpy.linalg.solve",
+            "numpy.linalg.inv",
+            "numpy.linalg.pinv",
+            "torch.linalg.lstsq",
+            "torch.linalg.solve",
+            "torch.linalg.inv",
+            "torch.linalg.pinv",
+            "torch.inverse",
+            "torch.pinverse",
+        ),
+        rtol=1e-9,
+        atol=1e-12,
     )
 )
