@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test check lint notebooks release bench clean nbval-default-cpu
+.PHONY: lab solutions test check lint notebooks release cases bench clean nbval-default-cpu
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,8 +12,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-## Open the course in JupyterLab.
+## Open the course in JupyterLab: your own copies in student/ (answers blank; created when missing,
+## never overwritten once you edited them).
 lab: $(STAMP)
+	$(BIN)/python tools/release.py student
+	$(BIN)/jupyter lab --notebook-dir=student $(LAB_ARGS)
+
+## Open the solved notebooks (answers filled in, outputs stored): the lecturer's and CI's source.
+solutions: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
@@ -51,9 +57,13 @@ lint: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python tools/notebooks.py build $(NB)
 
-## Student versions (answers removed) into student/; never overwrites an edited copy.
+## Student copies (answers removed) into student/; never overwrites an edited copy.
 release: $(STAMP)
-	$(BIN)/python tools/release.py
+	$(BIN)/python tools/release.py student
+
+## Rewrite the checks' stored cases (course_lib/checks/cases) from the answer key (NAME=rnn_step for one).
+cases: $(STAMP)
+	$(BIN)/python tools/answer_key/cases.py $(NAME)
 
 ## Speed: each notebook's run time, and course modules against torch (ratios).
 bench: $(STAMP)

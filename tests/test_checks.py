@@ -1,17 +1,27 @@
-"""Every exercise checker passes the reference and rejects a battery of bad submissions clearly."""
+"""Every exercise's check passes the reference and rejects a battery of bad submissions clearly.
+
+The battery runs the answer key's own check (against the reference, fresh inputs); the second half
+tests what a student holds: ``course_lib.checks`` on stored cases, with no reference, refusing a
+function that hands the work to course_lib.
+"""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import re
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from answer_key import ANSWERS as EXERCISES
+from answer_key.cases import CASES, case_seeds
 
-from course_lib.checks import EXERCISES, ExerciseFailure, compare
+import course_lib.checks as checks
+from course_lib.checks import ExerciseFailure, compare, encoding
 
 NAMES = sorted(EXERCISES)
 
@@ -170,7 +180,7 @@ def test_a_failure_names_its_seed_and_the_seed_replays_the_same_inputs(exercise,
         if isinstance(a, (np.ndarray, torch.Tensor)):
             assert a.shape == b.shape and np.array_equal(np.asarray(a), np.asarray(b))
     exercise.check(exercise.reference, seed=int(match.group(1)))
-    assert f"passed on the inputs of seed {match.group(1)}" in capsys.readouterr().out
+    assert "passed against the reference" in capsys.readouterr().out
 
 
 def test_check_refuses_a_seed_that_is_not_a_whole_number():
@@ -180,17 +190,98 @@ def test_check_refuses_a_seed_that_is_not_a_whole_number():
             exercise.check(exercise.reference, seed=bad)
 
 
-def test_every_exercise_module_is_imported_and_every_check_is_exported():
-    """checks/__init__ re-exports by hand: a new module or check_* function must be listed there."""
-    import importlib
-    import pkgutil
+def test_every_exercise_has_its_check_and_stored_cases_and_nothing_else():
+    """A new exercise needs a line in checks/__init__.py and `make cases NAME=...`."""
+    stored = {p.stem for p in CASES.glob("*.json")}
+    assert stored == set(EXERCISES), "run `make cases` (tools/answer_key/cases.py)"
+    assert set(checks.EXERCISES) == set(EXERCISES)
+    for name in EXERCISES:
+        assert getattr(checks, f"check_{name}") is checks.EXERCISES[name]
+        assert f"check_{name}" in checks.__all__
 
-    import course_lib.checks as checks
 
-    for info in pkgutil.iter_modules(checks.__path__):
-        module = importlib.import_module(f"course_lib.checks.{info.name}")
-        for name in dir(module):
-            if name.startswith("check_") and info.name != "core":
-                assert getattr(checks, name, None) is getattr(module, name), f"export {name}"
-                assert name in checks.__all__
-    assert {f"check_{name}" for name in EXERCISES} <= set(checks.__all__)
+@pytest.fixture(params=NAMES)
+def public(request):
+    return checks.EXERCISES[request.param], EXERCISES[request.param]
+
+
+def test_stored_cases_are_the_answer_keys_outputs(public):
+    """The stored expected and mistake outputs still come from the reference (within tolerance:
+    another CPU's kernels may differ in the last bits)."""
+    check, answer = public
+    assert check.seeds == case_seeds(answer)
+    assert check.points == answer.points and check.arg_names == tuple(answer.arg_names)
+    for trial in check.trials():
+        fresh = answer.trial(trial.seed)
+        assert compare(trial.args, fresh.args, rtol=0, atol=0) is None, "inputs changed"
+        assert (
+            compare(trial.expected, fresh.expected, rtol=answer.rtol, atol=answer.atol) is None
+        ), f"{answer.name}: the stored output of seed {trial.seed} is stale: run `make cases`"
+
+
+def test_public_check_passes_the_reference_and_gives_each_mistake_its_hint(public, capsys):
+    check, answer = public
+    check(answer.reference)
+    assert "passed on" in capsys.readouterr().out
+    hinted = set()
+    for buggy, hint in answer.mistakes:
+        with pytest.raises(ExerciseFailure) as info:
+            check(buggy)
+        message = str(info.value)
+        match = re.search(rf"check_{answer.name}\(your_function, seed=(\d+)\)", message)
+        assert match, message
+        if f"Hint: {hint}" in message:
+            hinted.add(hint)
+        with pytest.raises(ExerciseFailure):
+            check(buggy, seed=int(match.group(1)))
+    assert len(hinted) >= min(2, len(answer.mistakes)), "stored cases tell too few mistakes apart"
+
+
+def test_public_check_holds_no_reference():
+    import course_lib.checks.core as core
+
+    for check in checks.EXERCISES.values():
+        assert not hasattr(check, "reference")
+    package = Path(core.__file__).parent
+    for path in package.rglob("*.py"):
+        assert "_reference" not in path.read_text(), f"{path.name} names a reference"
+    record = json.loads((CASES / f"{NAMES[0]}.json").read_text())
+    assert set(record) == {
+        "name", "points", "arg_names", "forbidden", "rtol", "atol", "time_limit", "cases"
+    }  # fmt: skip
+
+
+def test_public_check_refuses_an_unknown_seed():
+    check = checks.EXERCISES[NAMES[0]]
+    with pytest.raises(ValueError, match="one of this check's cases"):
+        check(lambda *a: None, seed=10**6)
+
+
+def test_handing_the_work_to_course_lib_fails_and_says_so():
+    from course_lib.data import reverse_padded
+
+    def delegates(x, lengths):
+        return reverse_padded(x, lengths)
+
+    with pytest.raises(ExerciseFailure, match="course_lib.data.reverse_padded, the course's own"):
+        checks.check_reverse_padded(delegates)
+    with pytest.raises(ExerciseFailure, match="the course's own implementation"):
+        checks.check_reverse_padded(reverse_padded)
+
+
+def test_encoding_round_trips_and_refuses_malformed_text():
+    value = (
+        np.arange(6.0).reshape(2, 3), torch.ones(2, dtype=torch.long), 3, float("nan"), "s",
+        [np.float32(1.5)], {"k": None}, True,
+    )  # fmt: skip
+    back = encoding.decode(json.loads(json.dumps(encoding.encode(value))))
+    assert compare(back[:3], value[:3]) is None and np.isnan(back[3]) and back[4:] == value[4:]
+    assert isinstance(encoding.decode(encoding.encode(object())), encoding.Unsupported)
+    for bad in (
+        {"$": "ndarray", "dtype": "object", "shape": [1], "data": ""},
+        {"$": "ndarray", "dtype": "float64", "shape": [2], "data": "AAAA"},
+        {"$": "pickle", "data": ""},
+        {"$": "float", "text": "__import__('os')"},
+    ):
+        with pytest.raises(encoding.DecodeError):
+            encoding.decode(bad)

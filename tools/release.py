@@ -1,13 +1,17 @@
-"""Write the student release of the notebooks with nbgrader.
+"""Blank copies for self-study, and the course folder an instructor grades a class in.
 
-    python tools/release.py [--out student] [--work release] [NAME ...]
+    python tools/release.py student [NAME ...] [--out student]
+    python tools/release.py course DIR [--course-id ID] [--exchange DIR]
 
-Each source notebook becomes one nbgrader assignment (named after the notebook)
-in the course folder ``release/course`` (``source/`` -> ``release/``), and its
-student version is copied to ``student/``: answers replaced by
-``raise NotImplementedError()``, outputs cleared, check cells locked. A student
-copy that was edited since it was released is never overwritten: the manifest
-``student/.released.json`` remembers what each copy looked like when written.
+``student`` writes each notebook's learner copy into ``student/`` (what ``make lab`` opens):
+answers replaced by ``raise NotImplementedError()``, outputs cleared, no jupytext pairing. A copy
+is created when missing and refreshed while untouched; once edited it is never overwritten (the
+manifest ``student/.released.json`` remembers what each copy looked like when written).
+
+``course`` makes an nbgrader course folder for a class: ``source/<notebook>/<notebook>.ipynb``
+for every notebook (without jupytext's pairing metadata) and an ``nbgrader_config.py`` with the
+course id, the exchange, a cell timeout long enough for the training notebooks, and the hidden
+grader (``tools/answer_key``) in the autograde steps. Run nbgrader's commands in that folder.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -26,87 +29,142 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from notebooks import notebook_paths  # noqa: E402
 
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+CELL_TIMEOUT = (
+    600  # seconds per cell: nbgrader's own default (30 s) is too short for training cells
+)
 
-def nbgrader_api(course: Path):
-    """An in-process nbgrader API for the course folder (one start-up for every assignment)."""
-    from nbgrader.apps import NbGraderAPI
+CONFIG = '''\
+"""nbgrader configuration of this course folder, written by {tool}."""
+
+import sys
+
+sys.path.insert(0, {tools!r})  # the instructor's answer key and hidden grader
+
+from answer_key.nbgrader_plugin import ApplyHiddenVerdicts, HiddenTests  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+c = get_config()  # noqa: F821 - provided by nbgrader
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.root = {root!r}
+c.Exchange.root = {exchange!r}
+c.Execute.timeout = {timeout}
+c.ClearSolutions.code_stub = {{"python": {stub!r}}}
+# A deleted check cell comes back, and is graded like the others.
+c.OverwriteCells.add_missing_cells = True
+# The grade comes from the hidden grader, which runs before the submission's code runs here.
+c.Autograde.autograde_preprocessors = [
+    HiddenTests,
+    Execute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    ApplyHiddenVerdicts,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+'''
+
+
+def unpaired(notebook: Path) -> nbformat.NotebookNode:
+    """The notebook without jupytext's pairing metadata (jupytext could write answers back)."""
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata.pop("jupytext", None)
+    return nb
+
+
+def blank(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A learner's copy: answers replaced by the stub, outputs cleared, check cells locked."""
+    from nbgrader.preprocessors import ClearOutput, ClearSolutions, LockCells
     from traitlets.config import Config
 
-    # nbgrader runs `alembic` from PATH to create its gradebook: use this venv's.
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     config = Config()
-    config.CourseDirectory.root = str(course)
-    config.CourseDirectory.db_url = f"sqlite:///{course}/gradebook.db"
-    config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-    config.Execute.timeout = 600
-    return NbGraderAPI(config=config)
-
-
-def require(result: dict, what: str) -> None:
-    """Raise with nbgrader's log when one of its API calls failed."""
-    if not result.get("success"):
-        raise RuntimeError(
-            f"nbgrader {what} failed:\n{result.get('log', '')}\n{result.get('error', '')}"
-        )
-
-
-def make_course(work: Path) -> Path:
-    """Create (or reuse) the nbgrader course folder under ``work`` and return it."""
-    course = (work / "course").resolve()
-    course.mkdir(parents=True, exist_ok=True)
-    return course
-
-
-def generate(api, notebook: Path) -> Path:
-    """Put ``notebook`` in the course as its own assignment, generate the release, return its path."""
-    course = Path(api.coursedir.root)
-    assignment = notebook.stem
-    source = course / "source" / assignment
-    source.mkdir(parents=True, exist_ok=True)
-    shutil.copy(notebook, source / notebook.name)
-    require(api.generate_assignment(assignment, force=True), f"generate_assignment {assignment}")
-    return course / "release" / assignment / notebook.name
+    config.ClearSolutions.code_stub = {"python": CODE_STUB}
+    resources: dict = {}
+    for step in (ClearSolutions, LockCells, ClearOutput):
+        nb, resources = step(config=config).preprocess(nb, resources)
+    return nb
 
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def publish(released: Path, out: Path) -> str:
-    """Copy a released notebook into ``out`` unless the student edited the copy there; say what happened."""
+def publish(nb: nbformat.NotebookNode, target: Path) -> str:
+    """Write ``nb`` to ``target`` unless the learner edited the copy there; say what happened."""
+    out = target.parent
     out.mkdir(parents=True, exist_ok=True)
     manifest_path = out / ".released.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    target = out / released.name
     if target.exists() and manifest.get(target.name) != digest(target):
         return f"kept {target}: it was edited after release (delete it to get a fresh copy)"
-    nb = nbformat.read(released, as_version=4)
-    nb.metadata.pop(
-        "jupytext", None
-    )  # never pair a student copy: jupytext could write answers back
+    if target.exists() and nbformat.writes(nb) == target.read_text(encoding="utf-8"):
+        return f"unchanged {target}"
     nbformat.write(nb, target)
     manifest[target.name] = digest(target)
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return f"wrote {target}"
 
 
+def student_copies(names: list[str], out: Path) -> list[str]:
+    return [publish(blank(unpaired(p)), out / p.name) for p in notebook_paths(names)]
+
+
+def make_course(folder: Path, course_id: str, exchange: Path, names: list[str] = ()) -> Path:
+    """Write ``folder``'s nbgrader_config.py and its source/ notebooks; return the folder."""
+    folder = folder.resolve()
+    exchange = exchange.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    exchange.mkdir(parents=True, exist_ok=True)
+    (folder / "nbgrader_config.py").write_text(
+        CONFIG.format(
+            tool="tools/release.py course",
+            tools=str(ROOT / "tools"),
+            course_id=course_id,
+            root=str(folder),
+            exchange=str(exchange),
+            timeout=CELL_TIMEOUT,
+            stub=CODE_STUB,
+        )
+    )
+    for notebook in notebook_paths(list(names)):
+        source = folder / "source" / notebook.stem
+        source.mkdir(parents=True, exist_ok=True)
+        nbformat.write(unpaired(notebook), source / notebook.name)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("names", nargs="*", help="only notebooks whose name contains one of these")
-    parser.add_argument(
-        "--out", type=Path, default=ROOT / "student", help="where student copies go"
+    sub = parser.add_subparsers(dest="command", required=True)
+    student = sub.add_parser("student", help="blank learner copies for self-study")
+    student.add_argument("names", nargs="*", help="only notebooks whose name contains one of these")
+    student.add_argument("--out", type=Path, default=ROOT / "student")
+    course = sub.add_parser("course", help="an nbgrader course folder for a class")
+    course.add_argument("folder", type=Path)
+    course.add_argument("--course-id", default="sequence-models")
+    course.add_argument(
+        "--exchange", type=Path, default=Path(os.environ.get("NBGRADER_EXCHANGE", "exchange"))
     )
-    parser.add_argument(
-        "--work", type=Path, default=ROOT / "release", help="nbgrader course folder parent"
-    )
+    course.add_argument("--only", nargs="*", default=[], help="only these notebooks")
     args = parser.parse_args(argv)
-    api = nbgrader_api(make_course(args.work))
-    for notebook in notebook_paths(args.names):
-        print(publish(generate(api, notebook), args.out))
+    if args.command == "student":
+        for line in student_copies(args.names, args.out):
+            print(line)
+    else:
+        folder = make_course(args.folder, args.course_id, args.exchange, args.only)
+        print(f"course folder {folder}: nbgrader_config.py and source/ for each notebook")
     return 0
 
 

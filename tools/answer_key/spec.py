@@ -11,11 +11,16 @@ import copy
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from course_lib.checks import own_work
 from course_lib.checks.core import ExerciseFailure, Tolerance, Trial, judge
+
+# The references may call the course's implementations (they are parity-tested there).
+own_work.TRUSTED_CALLERS.append(str(Path(__file__).resolve().parent))
 
 ANSWERS: dict[str, Exercise] = {}
 

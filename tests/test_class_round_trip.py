@@ -1,0 +1,295 @@
+"""A class, as the README's grading steps run it: release through an exchange, students fetch and
+submit, the instructor collects, autogrades and exports the grades to CSV.
+
+The shell blocks are read from the README (``<!-- class: NAME -->`` markers) and run as they are,
+with ``REPO``, ``COURSE``, ``EXCHANGE`` and ``A`` set, so the README says exactly what this test runs.
+Three students (full, blank, partial) submit 01, 02 and a training notebook (07); on 01, eight more
+submissions each cheat on one exercise in a different way and must score 0 on it, while their
+honest answers to the other exercises keep their points.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS = ["01_dnn_limits", "02_rnn", "07_gru"]
+TARGET = "bag_of_words"  # the exercise of 01 that the cheating submissions aim at
+COURSE_ID = "sequence-models"
+
+
+def readme_blocks() -> dict[str, str]:
+    """``{name: code}`` of every fenced block that follows a ``<!-- class: name -->`` marker."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"<!-- class: ([\w-]+) -->\n```\w*\n(.*?)```", text, re.S)
+    }
+
+
+BLOCKS = readme_blocks()
+
+
+def run_block(name: str, cwd: Path, **env: str) -> str:
+    """Run the README's block ``name`` with bash -e in ``cwd``; return its output."""
+    full_env = {**os.environ, "REPO": str(ROOT), **env}
+    full_env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{full_env['PATH']}"
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", BLOCKS[name]],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert done.returncode == 0, f"README block {name!r} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
+def _cells(nb, **meta):
+    return [
+        (i, c)
+        for i, c in enumerate(nb.cells)
+        if all(c.get("metadata", {}).get("nbgrader", {}).get(k) == v for k, v in meta.items())
+    ]
+
+
+def _answer(nb, exercise: str):
+    return next(c for _, c in _cells(nb, grade_id=f"{exercise}_answer"))
+
+
+def _function_of(nb, exercise: str) -> str:
+    check = next(c for _, c in _cells(nb, grade_id=f"{exercise}_check"))
+    return re.search(rf"check_{exercise}\((\w+)\)", check.source).group(1)
+
+
+def _solve(nb, solution, exercises=None):
+    """Copy the source notebook's answers (of ``exercises``, default all) into ``nb``."""
+    for _, cell in _cells(solution, solution=True):
+        grade_id = cell.metadata.nbgrader["grade_id"]
+        if exercises is None or grade_id.removesuffix("_answer") in exercises:
+            _answer(nb, grade_id.removesuffix("_answer")).source = cell.source
+
+
+def _set_answer(nb, source: str) -> None:
+    _answer(nb, TARGET).source = source
+
+
+def _cheats(fn: str) -> dict[str, callable]:
+    """Edits of an honestly solved 01 that cheat on ``TARGET`` (function name ``fn``)."""
+
+    def patch_checks(nb):
+        _set_answer(
+            nb,
+            "import course_lib.checks as checks\n"
+            f"checks.check_{TARGET} = lambda *a, **k: print('{TARGET}: passed')\n"
+            f"def {fn}(indices, vocab_size):\n    return None\n",
+        )
+
+    def registry_key(nb):  # a lookup table of the stored cases: passes the notebook's own check
+        _set_answer(
+            nb,
+            "from course_lib.checks import EXERCISES\n"
+            f"CASES = EXERCISES[{TARGET!r}].trials()\n"
+            f"def {fn}(indices, vocab_size):\n"
+            "    for case in CASES:\n"
+            "        if case.args[0].shape == indices.shape and (case.args[0] == indices).all():\n"
+            "            return case.expected\n",
+        )
+
+    def course_implementation(nb):
+        _set_answer(
+            nb,
+            "from course_lib.dnn import bag_of_words\n"
+            f"def {fn}(indices, vocab_size):\n"
+            "    return bag_of_words(torch.from_numpy(indices), vocab_size).double().numpy()\n",
+        )
+
+    def replace_check_cell(nb):
+        next(
+            c for _, c in _cells(nb, grade_id=f"{TARGET}_check")
+        ).source = f"print('{TARGET}: passed on 5 cases. Well done!')"
+        _set_answer(nb, f"def {fn}(indices, vocab_size):\n    raise NotImplementedError()\n")
+
+    def delete_check_cell(nb):
+        i = next(i for i, _ in _cells(nb, grade_id=f"{TARGET}_check"))
+        del nb.cells[i]
+        _set_answer(nb, f"def {fn}(indices, vocab_size):\n    raise NotImplementedError()\n")
+
+    def patch_comparisons(nb):
+        _set_answer(
+            nb,
+            "np.allclose = lambda *a, **k: True\n"
+            "np.isclose = lambda a, b, **k: np.ones(np.broadcast(a, b).shape, bool)\n"
+            "np.array_equal = lambda *a, **k: True\n"
+            "torch.allclose = lambda *a, **k: True\n"
+            "np.testing.assert_allclose = lambda *a, **k: None\n"
+            f"def {fn}(indices, vocab_size):\n"
+            "    return np.zeros((indices.shape[0], vocab_size))\n",
+        )
+
+    def redefine_assertion_and_print(nb):
+        _set_answer(
+            nb,
+            "import builtins\n"
+            "builtins.AssertionError = type('AssertionError', (Exception,), {})\n"
+            "AssertionError = builtins.AssertionError\n"
+            "print = lambda *a, **k: None\n"
+            f"def {fn}(indices, vocab_size):\n    return None\n",
+        )
+
+    def swallow_the_failure(nb):  # IPython's handler eats the check's exception: no error output
+        _set_answer(
+            nb,
+            "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n"
+            f"def {fn}(indices, vocab_size):\n    return None\n",
+        )
+
+    return {
+        "patches course_lib.checks": patch_checks,
+        "reads the answer key from the registry": registry_key,
+        "calls course_lib's implementation": course_implementation,
+        "replaces the locked check cell": replace_check_cell,
+        "deletes the locked check cell": delete_check_cell,
+        "patches np.allclose, np.isclose, torch.allclose, np.testing": patch_comparisons,
+        "redefines AssertionError and print": redefine_assertion_and_print,
+        "swallows the check's exception in IPython": swallow_the_failure,
+    }
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """Run the whole README class section; return (course folder, {student: kind}, grades rows)."""
+    tmp = tmp_path_factory.mktemp("class")
+    course, exchange = tmp / "course", tmp / "exchange"
+    env = {"COURSE": str(course), "EXCHANGE": str(exchange)}
+    run_block("setup", tmp, **env)
+    for a in ASSIGNMENTS:
+        run_block("release", tmp, A=a, **env)
+
+    sources = {
+        a: nbformat.read(course / "source" / a / f"{a}.ipynb", as_version=4) for a in ASSIGNMENTS
+    }
+    students: dict[str, dict[str, callable]] = {
+        "alice": {a: lambda nb, a=a: _solve(nb, sources[a]) for a in ASSIGNMENTS},
+        "bob": {a: lambda nb: None for a in ASSIGNMENTS},
+        "carol": {
+            a: lambda nb, a=a: _solve(nb, sources[a], [_first_exercise(sources[a])])
+            for a in ASSIGNMENTS
+        },
+    }
+    fn = _function_of(sources["01_dnn_limits"], TARGET)
+    cheats = {}
+    for i, (what, cheat) in enumerate(_cheats(fn).items()):
+        name = f"cheat{i + 1}"
+        cheats[name] = what
+        students[name] = {
+            "01_dnn_limits": lambda nb, cheat=cheat: (
+                _solve(nb, sources["01_dnn_limits"]),
+                cheat(nb),
+            )
+        }
+    config = BLOCKS["student-config"].replace("/srv/nbgrader/exchange", str(exchange))
+    for student, work in students.items():
+        home = tmp / "home" / student
+        home.mkdir(parents=True)
+        # one OS user plays every student: the id a hub takes from the login is set here
+        (home / "nbgrader_config.py").write_text(
+            config + f"c.CourseDirectory.student_id = {student!r}\n"
+        )
+        for a, edit in work.items():
+            run_block("fetch", home, A=a)
+            path = home / a / f"{a}.ipynb"
+            nb = nbformat.read(path, as_version=4)
+            edit(nb)
+            nbformat.write(nb, path)
+            run_block("submit", home, A=a)
+    for a in ASSIGNMENTS:
+        run_block("grade", tmp, A=a, **env)
+    with open(course / "grades.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return course, sources, cheats, rows
+
+
+def _first_exercise(nb) -> str:
+    return _cells(nb, solution=True)[0][1].metadata.nbgrader["grade_id"].removesuffix("_answer")
+
+
+def _points(nb) -> dict[str, float]:
+    return {
+        c.metadata.nbgrader["grade_id"].removesuffix("_check"): float(c.metadata.nbgrader["points"])
+        for _, c in _cells(nb, grade=True)
+    }
+
+
+def _score(rows, student, assignment) -> float:
+    row = next(r for r in rows if r["student_id"] == student and r["assignment"] == assignment)
+    return float(row["score"])
+
+
+def test_the_csv_holds_the_points_the_metadata_implies(course):
+    course_dir, sources, _, rows = course
+    for a in ASSIGNMENTS:
+        points = _points(sources[a])
+        total = sum(points.values())
+        assert total >= 5
+        assert _score(rows, "alice", a) == total, f"{a}: the full solution lost points"
+        assert _score(rows, "bob", a) == 0, f"{a}: the blank submission scored"
+        assert _score(rows, "carol", a) == points[_first_exercise(sources[a])], a
+        for r in rows:
+            if r["assignment"] == a:
+                assert float(r["max_score"]) == total
+
+
+def test_every_cheat_scores_zero_on_its_target_and_keeps_its_honest_points(course):
+    from nbgrader.api import Gradebook
+
+    course_dir, sources, cheats, _ = course
+    points = _points(sources["01_dnn_limits"])
+    with Gradebook(f"sqlite:///{course_dir}/gradebook.db") as gb:
+        table = {}
+        for student, what in cheats.items():
+            grades = {
+                g.name.removesuffix("_check"): g.score
+                for g in gb.find_submission_notebook(
+                    "01_dnn_limits", "01_dnn_limits", student
+                ).grades
+            }
+            table[what] = grades
+    for what, grades in table.items():
+        assert grades[TARGET] == 0, f"the submission that {what} scored {grades[TARGET]}"
+        for exercise, score in grades.items():
+            if exercise != TARGET:
+                assert score == points[exercise], f"{what}: honest {exercise} lost points"
+
+
+def test_the_autograded_notebook_says_why_a_cheat_failed(course):
+    course_dir, _, cheats, _ = course
+    student = next(s for s, what in cheats.items() if what == "calls course_lib's implementation")
+    nb = nbformat.read(
+        course_dir / "autograded" / student / "01_dnn_limits" / "01_dnn_limits.ipynb", as_version=4
+    )
+    check = next(c for _, c in _cells(nb, grade_id=f"{TARGET}_check"))
+    error = next(o for o in check.outputs if o.output_type == "error")
+    assert "imports course_lib.dnn" in error.evalue and "your own code" in error.evalue
+
+
+def test_a_blank_release_runs_with_only_its_check_cells_failing(course):
+    course_dir, _, _, _ = course
+    for a in ASSIGNMENTS:
+        nb = nbformat.read(course_dir / "autograded" / "bob" / a / f"{a}.ipynb", as_version=4)
+        for cell in nb.cells:
+            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+            if errors:
+                assert cell.metadata.get("nbgrader", {}).get("grade"), (
+                    f"{a}: a non-check cell failed in the blank release:\n{cell.source}"
+                )
+                assert "not implemented yet" in errors[0].evalue
