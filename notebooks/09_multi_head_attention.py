@@ -458,30 +458,38 @@ claim("at n = 32 the LSTM saves more than attention; at n = 512 attention saves 
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1 (2 points).** Write `split_into_heads(x, num_heads)` in torch: `x (B, T, D)` with `D` a multiple of
+# The exercises are graded apart from this notebook: the grader runs only your answer cells, in order, in one
+# namespace where `math`, `np` (NumPy), `torch`, `nn` (`torch.nn`) and `F` (`torch.nn.functional`) are imported,
+# and nothing else of the notebook exists. So everything a function needs comes in as its arguments, or from a
+# function of an earlier answer cell. An answer may import only `math`, `numpy` and `torch`; never `course_lib`;
+# no `getattr`, `exec`, `eval`, `open` or `globals`, and no private (`._x`) attributes.
+#
+# **Warm-up 1 (1 point).** Write `split_into_heads(x, num_heads)` in torch: `x (B, T, D)` with `D` a multiple of
 # `num_heads`; return `(B, num_heads, T, D // num_heads)` where head `h` holds features `h*hs` to `(h+1)*hs - 1` of
 # every time step.
 
 # %% nbgrader={"grade": false, "grade_id": "split_into_heads_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def split_into_heads(x, num_heads):
+    """x (B, T, D) -> (B, num_heads, T, D // num_heads): head h holds features h*hs .. (h+1)*hs - 1."""
     ### BEGIN SOLUTION
     B, T, D = x.shape
     return x.view(B, T, num_heads, D // num_heads).transpose(1, 2)
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "split_into_heads_check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "split_into_heads_check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from course_lib.checks import check_split_into_heads
 
 check_split_into_heads(split_into_heads)
 
 # %% [markdown]
-# **Exercise 2 (2 points).** Combine the heads: `combine_heads(heads, W_o, b_o)` takes the heads' outputs
+# **Warm-up 2 (1 point).** Combine the heads: `combine_heads(heads, W_o, b_o)` takes the heads' outputs
 # `heads (B, nh, T, hs)` and `out_proj`'s weight `W_o (D, D)` and bias `b_o (D,)`, with `D = nh * hs`. Put the heads
 # side by side at every time step (head 1's features first), then apply `out_proj`; return `(B, T, D)`.
 
 # %% nbgrader={"grade": false, "grade_id": "combine_heads_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def combine_heads(heads, W_o, b_o):
+    """heads (B, nh, T, hs), W_o (D, D), b_o (D,) -> out_proj of the heads side by side: (B, T, D)."""
     ### BEGIN SOLUTION
     B, nh, T, hs = heads.shape
     joined = heads.transpose(1, 2).reshape(B, T, nh * hs)  # (B, T, D)
@@ -489,10 +497,62 @@ def combine_heads(heads, W_o, b_o):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "combine_heads_check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "combine_heads_check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from course_lib.checks import check_combine_heads
 
 check_combine_heads(combine_heads)
+
+# %% [markdown]
+# **Main exercise (5 points): `nn.MultiheadAttention`'s forward, from its parameters.** Section 2 redid the forward
+# pass for self-attention only (query, key and value all `x`), with no mask, and with the course's `split_heads`
+# and attention doing the work. Write the whole forward of `nn.MultiheadAttention(D, num_heads, batch_first=True)`
+# yourself, from nothing but the tensors the module keeps, in the general case its forward allows: the queries come
+# from one sequence and the keys and values from another (a decoder's words attending to an encoder's outputs,
+# say), of another length, and the keys are padded.
+#
+# `multi_head_attention(query, key, value, params, num_heads, key_padding_mask)`:
+# - `query (B, Tq, D)`; `key` and `value (B, Tk, D)`, two different tensors;
+# - `params`: the module's `state_dict()`, a dict of `"in_proj_weight" (3D, D)`, `"in_proj_bias" (3D,)`,
+#   `"out_proj.weight" (D, D)` and `"out_proj.bias" (D,)`;
+# - `num_heads`, which divides `D`;
+# - `key_padding_mask (B, Tk)`, boolean, in `nn.MultiheadAttention`'s convention: **True means "ignore this key"**.
+#   Every row has at least one real key.
+#
+# Return `(output (B, Tq, D), weights (B, Tq, Tk))`, the weights averaged over the heads: what the module returns
+# for `module(query, key, value, key_padding_mask=key_padding_mask)`. Passing shows that these four tensors and
+# the recipe of this notebook are the whole module: the check loads the same parameters into torch's module and
+# compares, on random sizes, head counts and paddings. `nn.MultiheadAttention`, `F.multi_head_attention_forward`
+# and `F.scaled_dot_product_attention` are off limits; your warm-ups are not.
+#
+# *Hint.* `in_proj_weight` stacks three `(D, D)` maps: which rows map the queries? Here each of `query`, `key`
+# and `value` needs its own map. The mask has one entry per key: over which axes of the `(B, nh, Tq, Tk)` scores
+# must it be repeated, and what must a masked score be for its key to get weight 0?
+
+# %% nbgrader={"grade": false, "grade_id": "multi_head_attention_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def multi_head_attention(query, key, value, params, num_heads, key_padding_mask):
+    """nn.MultiheadAttention's forward (batch_first) with ``params`` (its state_dict).
+
+    query (B, Tq, D); key, value (B, Tk, D); key_padding_mask (B, Tk) bool, True = ignore that key.
+    Returns (output (B, Tq, D), weights averaged over the heads (B, Tq, Tk)).
+    """
+    ### BEGIN SOLUTION
+    W_q, W_k, W_v = params["in_proj_weight"].chunk(3)  # each (D, D): queries, keys, values
+    b_q, b_k, b_v = params["in_proj_bias"].chunk(3)
+    q = split_into_heads(query @ W_q.T + b_q, num_heads)  # (B, nh, Tq, hs)
+    k = split_into_heads(key @ W_k.T + b_k, num_heads)  # (B, nh, Tk, hs)
+    v = split_into_heads(value @ W_v.T + b_v, num_heads)  # (B, nh, Tk, hs)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (B, nh, Tq, Tk): the head's own width
+    scores = scores.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))  # True: ignore the key
+    weights = torch.softmax(scores, dim=-1)  # over the keys
+    output = combine_heads(weights @ v, params["out_proj.weight"], params["out_proj.bias"])  # (B, Tq, D)
+    return output, weights.mean(1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "multi_head_attention_check", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
+from course_lib.checks import check_multi_head_attention
+
+check_multi_head_attention(multi_head_attention)
 
 # %% [markdown]
 # **Think further (not graded).** The attention model of section 4 used no positional encoding. Which change to the

@@ -416,12 +416,21 @@ verdict("written out = nn.TransformerEncoderLayer (float32)", written_out, their
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1 (2 points).** Write the block's "add & norm" by hand: `add_and_norm(x, sublayer_out, weight, bias)`
+# The exercises are graded apart from this notebook: the grader runs only your answer cells, in order, in one
+# namespace where `math`, `np` (NumPy), `torch`, `nn` (`torch.nn`) and `F` (`torch.nn.functional`) are imported,
+# and nothing else of the notebook exists. So everything a function needs comes in as its arguments, or from a
+# function of an earlier answer cell. An answer may import only `math`, `numpy` and `torch`; never `course_lib`;
+# no `getattr`, `exec`, `eval`, `open` or `globals`, and no private (`._x`) attributes.
+#
+# **Warm-up 1 (1 point).** Write the block's "add & norm" by hand: `add_and_norm(x, sublayer_out, weight, bias)`
 # returns $\mathrm{LayerNorm}(x + \text{sublayer\_out})$ over the last dimension, with $\epsilon = 10^{-5}$, scaled by
 # `weight` and shifted by `bias` (all torch tensors; `x`, `sublayer_out` are `(B, T, D)`, `weight`, `bias` are `(D,)`).
+# By hand means without torch's LayerNorm (`F.layer_norm`, `nn.LayerNorm` and their kin are refused, here and in
+# the main exercise).
 
 # %% nbgrader={"grade": false, "grade_id": "add_and_norm_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def add_and_norm(x, sublayer_out, weight, bias):
+    """LayerNorm(x + sublayer_out) over the last dim, eps 1e-5, * weight + bias: (B, T, D)."""
     ### BEGIN SOLUTION
     y = x + sublayer_out
     mean = y.mean(-1, keepdim=True)
@@ -430,28 +439,86 @@ def add_and_norm(x, sublayer_out, weight, bias):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "add_and_norm_check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "add_and_norm_check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from course_lib.checks import check_add_and_norm
 
 check_add_and_norm(add_and_norm)
 
 # %% [markdown]
-# **Exercise 2 (2 points).** The attention readers average their outputs over the real words only. Write
+# **Warm-up 2 (1 point).** The attention readers average their outputs over the real words only. Write
 # `masked_mean(h, padding)`: `h` is `(B, T, D)`, `padding` is a boolean `(B, T)` that is True at padding; return
 # `(B, D)`.
 
 # %% nbgrader={"grade": false, "grade_id": "masked_mean_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def masked_mean(h, padding):
+    """Mean of h (B, T, D) over the positions where padding (B, T) is False: (B, D)."""
     ### BEGIN SOLUTION
     keep = (~padding).unsqueeze(-1).to(h.dtype)
     return (h * keep).sum(1) / keep.sum(1)
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "masked_mean_check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "masked_mean_check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from course_lib.checks import check_masked_mean
 
 check_masked_mean(masked_mean)
+
+# %% [markdown]
+# **Main exercise (5 points): the Transformer block from its weights, on a padded batch.** Section 5 wrote the
+# block with the course's `MultiheadAttention` module and `F.layer_norm` doing the work, on sentences without
+# padding. The "Transformer block" row of the table reads padded sentences. Write that block yourself, from
+# nothing but the twelve tensors it keeps: the post-norm block of section 5's equation (attention, add & norm,
+# feed-forward with ReLU, add & norm), its attention ignoring the padded words.
+#
+# `transformer_block(x, params, num_heads, key_padding_mask)`:
+# - `x (B, T, D)`;
+# - `params`: the `state_dict()` of `nn.TransformerEncoderLayer(D, num_heads, dim_feedforward=F, dropout=0.0,
+#   batch_first=True)`, a dict of `"self_attn.in_proj_weight" (3D, D)`, `"self_attn.in_proj_bias" (3D,)`,
+#   `"self_attn.out_proj.weight" (D, D)`, `"self_attn.out_proj.bias" (D,)`, `"linear1.weight" (F, D)`,
+#   `"linear1.bias" (F,)`, `"linear2.weight" (D, F)`, `"linear2.bias" (D,)`, and `"norm1.weight"`, `"norm1.bias"`,
+#   `"norm2.weight"`, `"norm2.bias"`, each `(D,)`;
+# - `num_heads`, which divides `D`;
+# - `key_padding_mask (B, T)`, boolean, True at padding (torch's convention: True means "ignore this key"). Every
+#   sentence has at least two real words; some have no padding at all.
+#
+# Return `(B, T, D)`: what torch's layer returns for `layer(x, src_key_padding_mask=key_padding_mask)`, at every
+# position, padded ones included. Passing shows that the course's parts (notebook 09's multi-head attention,
+# residual connections, your `add_and_norm`, a position-wise feed-forward net) are the whole block: the check loads
+# the same weights into torch's layer and compares, on random widths, head counts, feed-forward widths and
+# paddings. Torch's Transformer layers, its multi-head attention, `F.scaled_dot_product_attention` and its
+# LayerNorm are off limits; use your `add_and_norm`.
+#
+# *Hint.* Section 5's equation is the whole recipe, and its attention is notebook 09's with query, key and value all
+# `x`: one projection by `in_proj_weight` gives all three. The mask enters in one place only, since the
+# feed-forward net and LayerNorm work on each position alone: where?
+
+# %% nbgrader={"grade": false, "grade_id": "transformer_block_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def transformer_block(x, params, num_heads, key_padding_mask):
+    """The post-norm Transformer encoder block with ``params`` (nn.TransformerEncoderLayer's state_dict).
+
+    x (B, T, D); key_padding_mask (B, T) bool, True at padding. Returns (B, T, D).
+    """
+    ### BEGIN SOLUTION
+    B, T, D = x.shape
+    hs = D // num_heads
+    qkv = x @ params["self_attn.in_proj_weight"].T + params["self_attn.in_proj_bias"]  # (B, T, 3D)
+    q, k, v = (t.view(B, T, num_heads, hs).transpose(1, 2) for t in qkv.chunk(3, dim=-1))  # (B, nh, T, hs)
+    scores = q @ k.transpose(-2, -1) / hs**0.5  # (B, nh, T, T): the head's own width
+    scores = scores.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))  # True: a padded key
+    heads = torch.softmax(scores, dim=-1) @ v  # (B, nh, T, hs)
+    joined = heads.transpose(1, 2).reshape(B, T, D)
+    attended = joined @ params["self_attn.out_proj.weight"].T + params["self_attn.out_proj.bias"]
+    x = add_and_norm(x, attended, params["norm1.weight"], params["norm1.bias"])
+    hidden = torch.relu(x @ params["linear1.weight"].T + params["linear1.bias"])  # (B, T, F)
+    out = hidden @ params["linear2.weight"].T + params["linear2.bias"]  # (B, T, D)
+    return add_and_norm(x, out, params["norm2.weight"], params["norm2.bias"])
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "transformer_block_check", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
+from course_lib.checks import check_transformer_block
+
+check_transformer_block(transformer_block)
 
 # %% [markdown]
 # **Where to go from here.** Stack several blocks, add a causal mask (notebook 08) and a next-word head (notebook

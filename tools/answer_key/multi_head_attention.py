@@ -1,9 +1,16 @@
-"""Exercises of notebook 09 (multi-head attention): splitting into heads, combining the heads' outputs."""
+"""Exercises of notebook 09 (multi-head attention).
+
+Warm-ups: splitting into heads, combining the heads' outputs. Main: nn.MultiheadAttention's whole
+forward (query, key and value apart, a key padding mask) from the parameters it keeps.
+"""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
+from torch import nn
 
 from course_lib.attention import merge_heads, split_heads
 
@@ -45,7 +52,7 @@ def _heads_last(x, num_heads):
 register(
     Exercise(
         name="split_into_heads",
-        points=2,
+        points=1,
         reference=split_into_heads_reference,
         make_inputs=_split_inputs,
         arg_names=("x", "num_heads"),
@@ -104,7 +111,7 @@ def _combine_no_projection(heads, W_o, b_o):
 register(
     Exercise(
         name="combine_heads",
-        points=2,
+        points=1,
         reference=combine_heads_reference,
         make_inputs=_combine_inputs,
         arg_names=("heads", "W_o", "b_o"),
@@ -123,6 +130,141 @@ register(
                 _combine_no_projection,
                 "after joining the heads, mix them with out_proj: y = concat @ W_o.T + b_o.",
             ),
+        ),
+    )
+)
+
+
+# The main exercise: nn.MultiheadAttention's whole forward from its parameters, cross-attention with padding.
+
+
+def _mha_inputs(rng: np.random.Generator):
+    """query (B, Tq, D), key and value (B, Tk, D) float64 (three different tensors), the module's
+    parameters as ``state_dict()`` names them, num_heads, and key_padding_mask (B, Tk) bool, True at
+    padding: every row has at least one real key and at least one padded one, the first row two
+    real keys or more."""
+    B, Tq, Tk = int(rng.integers(1, 4)), int(rng.integers(2, 7)), int(rng.integers(3, 8))
+    num_heads, head_size = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    D = num_heads * head_size
+    scale = 1 / math.sqrt(D)
+    params = {
+        "in_proj_weight": torch.tensor(rng.normal(0, 2 * scale, (3 * D, D))),
+        "in_proj_bias": torch.tensor(rng.normal(0, 0.3, 3 * D)),
+        "out_proj.weight": torch.tensor(rng.normal(0, 2 * scale, (D, D))),
+        "out_proj.bias": torch.tensor(rng.normal(0, 0.3, D)),
+    }
+    lengths = rng.integers(1, Tk, size=B)  # 1 .. Tk - 1 real keys per row
+    lengths[0] = Tk - 1  # at least two real keys, else the weights are 1 whatever the scores
+    padding = torch.tensor(np.arange(Tk)[None, :] >= lengths[:, None])
+    query, key, value = (torch.tensor(rng.normal(size=(B, T, D))) for T in (Tq, Tk, Tk))
+    return query, key, value, params, num_heads, padding
+
+
+def _torch_module(query, key, value, params, num_heads, key_padding_mask):
+    """nn.MultiheadAttention (batch_first) with ``params`` loaded: (output (B, Tq, D), weights
+    averaged over the heads (B, Tq, Tk))."""
+    D = query.shape[-1]
+    module = nn.MultiheadAttention(D, num_heads, batch_first=True, dtype=query.dtype)
+    module.load_state_dict(params)  # training mode with dropout 0: torch's plain (not fast) path
+    with torch.no_grad():
+        return module(query, key, value, key_padding_mask=key_padding_mask)
+
+
+def _by_hand(
+    query, key, value, params, num_heads, key_padding_mask, *,
+    scale_by_D=False, invert_mask=False, ignore_mask=False, value_from_key=False,
+    sum_heads=False, no_out_proj=False,
+):  # fmt: skip
+    """The forward written out, with one known mistake switched on by a flag."""
+    B, Tq, D = query.shape
+    hs = D // num_heads
+    W_q, W_k, W_v = params["in_proj_weight"].chunk(3)
+    b_q, b_k, b_v = params["in_proj_bias"].chunk(3)
+
+    def heads(t):  # (B, T, D) -> (B, nh, T, hs)
+        return t.view(B, -1, num_heads, hs).transpose(1, 2)
+
+    q = heads(query @ W_q.T + b_q)
+    k = heads(key @ W_k.T + b_k)
+    v = heads((key if value_from_key else value) @ W_v.T + b_v)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(D if scale_by_D else hs)  # (B, nh, Tq, Tk)
+    if not ignore_mask:
+        ignore = ~key_padding_mask if invert_mask else key_padding_mask
+        scores = scores.masked_fill(ignore[:, None, None, :], float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    joined = (weights @ v).transpose(1, 2).reshape(B, Tq, D)
+    out = joined if no_out_proj else joined @ params["out_proj.weight"].T + params["out_proj.bias"]
+    return out, weights.sum(1) if sum_heads else weights.mean(1)
+
+
+def multi_head_attention_reference(query, key, value, params, num_heads, key_padding_mask):
+    """nn.MultiheadAttention's forward (batch_first) written out: (output (B, Tq, D), weights
+    averaged over the heads (B, Tq, Tk)). Written out, not torch's module, because the reference
+    must pass its own check, which refuses the module; ``_agrees_with_torch`` ties the two."""
+    return _by_hand(query, key, value, params, num_heads, key_padding_mask)
+
+
+def _agrees_with_torch(seeds=range(1, 6)) -> None:
+    """Raise if the reference and torch's module part on the inputs of ``seeds`` (checked on import)."""
+    for seed in seeds:
+        args = _mha_inputs(np.random.default_rng(seed))
+        ours, theirs = multi_head_attention_reference(*args), _torch_module(*args)
+        for a, b in zip(ours, theirs, strict=True):
+            if not torch.allclose(a, b, rtol=1e-10, atol=1e-12):
+                raise AssertionError(
+                    f"multi_head_attention: the reference is not torch's module (seed {seed})"
+                )
+
+
+_agrees_with_torch()
+
+
+def _mistake(**flag):
+    return lambda *args: _by_hand(*args, **flag)
+
+
+register(
+    Exercise(
+        name="multi_head_attention",
+        points=5,
+        reference=multi_head_attention_reference,
+        make_inputs=_mha_inputs,
+        arg_names=("query", "key", "value", "params", "num_heads", "key_padding_mask"),
+        mistakes=(
+            (
+                _mistake(scale_by_D=True),
+                "each head divides its scores by the square root of its own width, sqrt(D / num_heads), "
+                "not sqrt(D).",
+            ),
+            (
+                _mistake(invert_mask=True),
+                "in nn.MultiheadAttention's convention key_padding_mask is True where a key must be "
+                "ignored: set the scores to -inf where it is True (SDPA's boolean mask means the opposite).",
+            ),
+            (
+                _mistake(ignore_mask=True),
+                "leave out the padded keys: before the softmax, set their scores to -inf; the mask is "
+                "(B, Tk), so view it as (B, 1, 1, Tk) to reach every head and every query.",
+            ),
+            (
+                _mistake(value_from_key=True),
+                "project the values from `value`, not from `key`: in self-attention they are the same "
+                "tensor, here they are not.",
+            ),
+            (
+                _mistake(sum_heads=True),
+                "nn.MultiheadAttention returns the weights averaged over the heads: take the mean over "
+                "the heads axis, not the sum.",
+            ),
+            (
+                _mistake(no_out_proj=True),
+                "after joining the heads, mix them with out_proj: y = joined @ W_o.T + b_o.",
+            ),
+        ),
+        forbidden=(
+            "torch.nn.MultiheadAttention",
+            "torch.nn.functional.multi_head_attention_forward",
+            "torch.nn.functional.scaled_dot_product_attention",
         ),
     )
 )
