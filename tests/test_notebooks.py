@@ -92,3 +92,23 @@ def test_grade_ids_are_unique_across_the_course():
         if "nbgrader" in c.metadata
     ]
     assert len(ids) == len(set(ids))
+
+
+def test_one_main_exercise_worth_the_most_and_every_label_states_its_points(path):
+    """Warm-ups drill; the main exercise asks for the idea (a derivation, an experiment, a
+    prediction) and is worth the most. Each label's points are its check cell's points."""
+    nb = nbformat.read(path, as_version=4)
+    label = re.compile(r"\*\*(Main exercise|Warm-up(?: \d+)?|Exercise \d+) \((\d+) points?\)")
+    pending, found = None, []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and (m := label.search(cell.source)):
+            pending = (m.group(1), int(m.group(2)))
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            assert pending, f"{meta['grade_id']} has no 'Warm-up k (N points)' label above it"
+            assert meta["points"] == pending[1], f"{pending[0]} says {pending[1]} points"
+            found.append(pending)
+            pending = None
+    mains = [points for kind, points in found if kind == "Main exercise"]
+    assert len(mains) == 1, "one main exercise per notebook"
+    assert mains[0] == max(points for _, points in found)

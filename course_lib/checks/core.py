@@ -317,7 +317,17 @@ def compare(
 
     Handles NumPy arrays, torch tensors, Python numbers and (nested) tuples of them.
     """
-    if isinstance(expected, tuple):
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return f"expected a dict with keys {sorted(expected)} as {label}, got {_kind(got)}"
+        for key in expected:
+            problem = compare(
+                got[key], expected[key], rtol=rtol, atol=atol, label=f"{label}[{key!r}]"
+            )
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             return f"expected {_kind(expected)} as {label}, got {_kind(got)}"
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
