@@ -7,7 +7,8 @@
 # - work out what a one-way reader *can* know at a given word, and measure it: on a task whose answer needs words
 #   on both sides, a forward-only tagger stays at or below 1/2 and a backward-only one at or below about 1/4,
 #   while a bidirectional tagger is right on at least 90 % of held-out sentences, at every seed;
-# - reverse a padded batch correctly for the backward direction.
+# - reverse a padded batch correctly for the backward direction, and run both directions over a padded batch
+#   with lengths, as torch does for a packed batch (the main exercise).
 #
 # The RNN of notebook 02 reads left to right, so its state $h_t$ knows only words $1..t$. The lecture asks:
 # **한방향 아닌, 양방향도 가능한가?** — not only one direction: can it read both ways? Take
@@ -256,8 +257,25 @@ print("flipped whole row:  ", [vocab.decode(r, strip_specials=False) for r in X.
 print("reversed in length: ", [vocab.decode(r, strip_specials=False) for r in reverse_padded(X, lengths).tolist()][0])
 
 # %% [markdown]
-# (torch's `nn.utils.rnn.pack_padded_sequence` does the same bookkeeping inside `nn.RNN`; the course layers
-# take plain tensors, so they need the reversal done this way when lengths differ.)
+# torch does this bookkeeping inside `nn.RNN` when the batch is *packed* with its lengths
+# (`nn.utils.rnn.pack_padded_sequence`); `pad_packed_sequence` turns the result back into a padded tensor, with
+# zeros at the padded steps. The course layers take plain tensors, so they need the reversal done by hand when
+# lengths differ. What goes wrong without it? Section 1's layer on a padded batch (row 1 has 2 words of 4),
+# full length against packed:
+
+# %%
+x_pad = torch.randn(2, 4, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+pad_lengths = torch.tensor([4, 2])
+x_pad[1, 2:] = 0.0  # right padding
+full_length, _ = reference(x_pad)
+packed = nn.utils.rnn.pack_padded_sequence(x_pad, pad_lengths, batch_first=True, enforce_sorted=False)
+with_lengths, _ = nn.utils.rnn.pad_packed_sequence(reference(packed)[0], batch_first=True, total_length=4)
+verdict("full row 0, both directions", full_length[0], with_lengths[0], atol=1e-12)
+verdict("row 1's words, forward half (h→ has read no padding yet)", full_length[1, :2, :3], with_lengths[1, :2, :3],
+        atol=1e-12)
+claim("row 1's words, backward half: the full-length pass read the padding first, so it differs (by more than 0.01)",
+      (full_length[1, :2, 3:] - with_lengths[1, :2, 3:]).abs().max() > 0.01)
+claim("row 1's padded steps: the packed pass gives zeros", bool((with_lengths[1, 2:] == 0).all()))
 
 # %% [markdown]
 # ## Summary
@@ -272,7 +290,15 @@ print("reversed in length: ", [vocab.decode(r, strip_specials=False) for r in re
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1 (2 points).** Write `reverse_padded_batch(x, lengths)` in torch: `x` is `(B, T, F)`,
+# Two warm-ups drill the bookkeeping; the main exercise puts the whole notebook together. Under each answer
+# cell, a check cell runs your function on stored cases and says what, if anything, is wrong. Your grade comes
+# from running **only the answer cells**, apart from this notebook, with `math`, `np` (NumPy), `torch`, `nn`
+# (`torch.nn`) and `F` (`torch.nn.functional`) already imported: so an answer must be self-contained, and
+# everything it needs comes in as arguments (or from an earlier answer cell). An answer may import only math,
+# numpy and torch, never `course_lib`; it may not use `getattr`, `exec`, `eval`, `open` or `globals`, nor private
+# `._x` attributes.
+#
+# **Warm-up 1 (2 points).** Write `reverse_padded_batch(x, lengths)` in torch: `x` is `(B, T, F)`,
 # right-padded; `lengths (B,)` holds each row's true length. Reverse every row within its length and leave
 # the padding where it is.
 
@@ -292,7 +318,7 @@ from course_lib.checks import check_reverse_padded
 check_reverse_padded(reverse_padded_batch)
 
 # %% [markdown]
-# **Exercise 2 (2 points).** A backward RNN was run over the reversed sentences and returned
+# **Warm-up 2 (2 points).** A backward RNN was run over the reversed sentences and returned
 # `backward_out_reversed (B, T, H)`, whose step 0 belongs to the *last* word. Together with the forward pass's
 # `forward_out (B, T, H)`, return the bidirectional output `(B, T, 2H)` in torch's layout (forward first).
 
@@ -307,6 +333,49 @@ def merge_directions(forward_out, backward_out_reversed):
 from course_lib.checks import check_merge_directions
 
 check_merge_directions(merge_directions)
+
+# %% [markdown]
+# **Main exercise (5 points): the bidirectional pass over a padded batch.** Section 1 ran both directions over
+# sentences of one length; section 3 showed that on a padded batch this full-length pass gets the backward
+# half wrong. Write `bidirectional_rnn(x, lengths, forward, backward)`, which gives what torch's packed pass
+# gave there, from the weights alone:
+# - `x (B, T, I)` float64, right-padded with zeros; `lengths (B,)` long, row b has `lengths[b]` words (1 to T);
+# - `forward` and `backward`: each direction's weights as a tuple `(W_ih (H, I), W_hh (H, H), b_ih (H,),
+#   b_hh (H,))`, what `nn.RNN` calls `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0` (with the
+#   suffix `_reverse` for the backward direction);
+# - each direction starts from $h = 0$ and computes $h = \tanh(W_{ih} x + b_{ih} + W_{hh} h + b_{hh})$ with its
+#   own weights;
+# - return `(B, T, 2H)`: at a word t of row b, $[\overrightarrow{h}_t ; \overleftarrow{h}_t]$, where the forward
+#   pass has read words $0..t$ and the backward pass words $\text{lengths}[b]-1$ down to $t$; zeros at every
+#   padded step.
+#
+# `nn.RNN`, `nn.RNNCell`, `torch.rnn_tanh` and `pack_padded_sequence` would do it for you: the check refuses
+# them. Hint: think about one row at a time, and about which words exist for it. To test yourself, a batch
+# without padding (every length T) must agree with section 1's cell.
+
+# %% nbgrader={"grade": false, "grade_id": "bidirectional_padded_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def bidirectional_rnn(x, lengths, forward, backward):
+    """Outputs (B, T, 2H) of a bidirectional tanh RNN over a right-padded x (B, T, I); zeros at padding."""
+    ### BEGIN SOLUTION
+    B, T, _ = x.shape
+    H = forward[1].shape[0]
+    out = x.new_zeros(B, T, 2 * H)
+    for half, (W_ih, W_hh, b_ih, b_hh) in enumerate((forward, backward)):
+        for row in range(B):
+            n = int(lengths[row])
+            steps = range(n) if half == 0 else range(n - 1, -1, -1)  # backward: from the last word
+            h = x.new_zeros(H)
+            for t in steps:
+                h = torch.tanh(W_ih @ x[row, t] + b_ih + W_hh @ h + b_hh)
+                out[row, t, half * H : (half + 1) * H] = h
+    return out
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "bidirectional_padded_check", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
+from course_lib.checks import check_bidirectional_padded
+
+check_bidirectional_padded(bidirectional_rnn)
 
 # %% [markdown]
 # **Next:** [04 · 입력/출력층에 따른 종류 (input/output topologies)](04_io_topologies.ipynb) — one-to-many,

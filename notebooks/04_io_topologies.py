@@ -6,6 +6,7 @@
 #   다 대 일 (many-to-one), 다 대 다 (many-to-many, aligned) and 인코더–디코더 (encoder–decoder, seq2seq) — and
 #   give each one's input and output shapes;
 # - start a decoder from a vector (이미지 → 텍스트), train it with **teacher forcing** and run it with **greedy decoding**;
+#   and write a width-2 **beam search** that keeps two hypotheses instead of one (the main exercise);
 # - read a padded batch of sentences from each sentence's last *valid* state (텍스트 → 이미지, 텍스트 → 라벨);
 # - tag every word of a sentence with one output per input step;
 # - build an encoder–decoder whose **context stays fixed** while the decoder's state moves on, and use it to
@@ -694,10 +695,15 @@ for topology, task, cell, metric, value in rows:
 
 # %% [markdown]
 # ## Exercises
-# Each answer cell has a check cell below it that runs your function on fresh random inputs and tells you
-# what, if anything, is wrong.
+# Three warm-ups drill the bookkeeping of sections 4 and 5; the main exercise goes one step past greedy
+# decoding. Under each answer cell, a check cell runs your function on stored cases and says what, if anything,
+# is wrong. Your grade comes from running **only the answer cells**, apart from this notebook, with `math`, `np`
+# (NumPy), `torch`, `nn` (`torch.nn`) and `F` (`torch.nn.functional`) already imported: so an answer must be
+# self-contained, and everything it needs comes in as arguments (or from an earlier answer cell). An answer may
+# import only math, numpy and torch, never `course_lib`; it may not use `getattr`, `exec`, `eval`, `open` or
+# `globals`, nor private `._x` attributes.
 #
-# **Exercise 1 (2 points).** Write `last_valid_state(outputs, lengths)`: `outputs` is a float tensor
+# **Warm-up 1 (2 points).** Write `last_valid_state(outputs, lengths)`: `outputs` is a float tensor
 # (B, T, H) of a recurrent layer's outputs over a right-padded batch and `lengths` a long tensor (B,) with the
 # number of real words of each sentence. Return the (B, H) tensor whose row b is the output at the last valid
 # step of sentence b.
@@ -719,7 +725,7 @@ from course_lib.checks import check_last_valid_state
 check_last_valid_state(last_valid_state)
 
 # %% [markdown]
-# **Exercise 2 (2 points).** Teacher forcing, one step at a time. `step(tokens, state)` is a decoder step:
+# **Warm-up 2 (2 points).** Teacher forcing, one step at a time. `step(tokens, state)` is a decoder step:
 # it takes tokens (B,) and a state, and returns (logits (B, V), new state). Write
 # `teacher_forcing_logits(step, state, targets, bos_index)`: for every target position t = 0 … S-1, call
 # `step` once, feeding `<bos>` (`bos_index`) at t = 0 and the *target* token `targets[:, t-1]` after that,
@@ -744,7 +750,7 @@ from course_lib.checks import check_teacher_forcing
 check_teacher_forcing(teacher_forcing_logits)
 
 # %% [markdown]
-# **Exercise 3 (2 points).** Greedy decoding with the same kind of `step`. Write
+# **Warm-up 3 (2 points).** Greedy decoding with the same kind of `step`. Write
 # `greedy_logits(step, state, start_tokens, max_len)`: feed `start_tokens` (B,) first, then at every step the
 # argmax of the previous step's logits, carrying the state along, for exactly `max_len` steps (no `<eos>` here).
 # Return the logits of all steps stacked as (B, max_len, V).
@@ -767,9 +773,53 @@ from course_lib.checks import check_greedy_decode
 check_greedy_decode(greedy_logits)
 
 # %% [markdown]
+# **Main exercise (5 points): a width-2 beam search.** Greedy decoding commits to the single most likely word
+# at every step, and one wrong word early changes every later step's input. A word that looks best now can lead
+# to a less likely sentence overall. **Beam search** keeps the 2 best *partial sequences* (hypotheses) instead of
+# one. A hypothesis's score is its total log-probability: the sum, over its steps, of `log_softmax(logits)` at
+# the token it chose. Write `beam_search(step, state, start_token, steps)` for one sentence:
+# - `step(tokens (n,), state (n, H)) -> (logits (n, V), new state (n, H))`, as in the warm-ups; `state (1, H)`
+#   is the decoder's start state, `start_token` (an int) its first input, `steps` (an int) how many tokens to
+#   write (no `<eos>` here);
+# - start from one hypothesis: no tokens, score 0, the given state, next input `start_token`;
+# - at every step, run each hypothesis one step (its own last token, its own state), consider every way to
+#   extend every hypothesis by one token, and keep the 2 extensions with the highest scores;
+# - after the last step, return the best hypothesis as `(log_probs, tokens)`, like `torch.topk`'s
+#   `(values, indices)`: `log_probs (steps,)` float64, the log-probability of each of its tokens at its step
+#   (their sum is its score), and `tokens (steps,)` long.
+#
+# Hint: keep with each hypothesis what its next step needs. To test yourself: with one hypothesis instead of two,
+# your search must write warm-up 3's tokens.
+
+# %% nbgrader={"grade": false, "grade_id": "beam_search_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def beam_search(step, state, start_token, steps):
+    """Width-2 beam search for one sentence: (log_probs (steps,), tokens (steps,)) of the best hypothesis."""
+    ### BEGIN SOLUTION
+    beams = [(0.0, [], [], state, start_token)]  # (score, log-probabilities, tokens, state, next input)
+    for _ in range(steps):
+        logits, states = step(torch.tensor([b[4] for b in beams]), torch.cat([b[3] for b in beams]))
+        log_p = torch.log_softmax(logits, dim=-1)  # (n, V)
+        scores = torch.tensor([b[0] for b in beams], dtype=log_p.dtype)[:, None] + log_p  # (n, V)
+        kept = []
+        for i in scores.flatten().topk(min(2, scores.numel())).indices.tolist():
+            p, v = divmod(i, scores.shape[1])  # extend hypothesis p by token v
+            _, lps, toks, _, _ = beams[p]
+            kept.append((scores[p, v].item(), [*lps, log_p[p, v]], [*toks, v], states[p : p + 1], v))
+        beams = kept
+    _, log_probs, tokens, _, _ = max(beams, key=lambda b: b[0])
+    return torch.stack(log_probs), torch.tensor(tokens)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "beam_search_check", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
+from course_lib.checks import check_beam_search
+
+check_beam_search(beam_search)
+
+# %% [markdown]
 # **Think further (not graded).** With greedy decoding, one wrong word early in a caption changes every later
 # step's input. Which of the two decoders above, the captioner or the translator, would you expect to suffer
-# more from this, and why? What would you try instead of taking the argmax at every step?
+# more from this, and why? Would a beam of 2 help either of them?
 #
 # **Next:** [05 · 기울기 소실 문제 (vanishing gradients)](05_vanishing_gradients.ipynb) — why learning degrades
 # when the input that matters lies far back.

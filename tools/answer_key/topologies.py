@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import torch
 
@@ -181,5 +183,137 @@ register(
                 "restarted from the initial state at every step.",
             ),
         ),
+    )
+)
+
+
+# --- beam_search: the main exercise, a width-2 beam search over a decoder step --------------------
+# One sentence: the decoder's state is (1, H); V tokens; ``steps`` tokens are decoded (no <eos>).
+
+WIDTH = 2
+
+
+def _beam(step, state, start_token, steps, *, score="log_softmax", cumulative=True, reorder=True,
+          width=WIDTH):  # fmt: skip
+    """Beam search with switches; each switch turned the wrong way is a mistake below.
+
+    Returns (the best hypothesis's per-step scores (steps,) float64, its tokens (steps,) long, the
+    smallest gap, over all steps, between the last candidate kept and the first one dropped).
+    """
+    # A hypothesis: (its rank score, its per-step scores, its tokens, its state (1, H), next input).
+    beams = [(state.new_zeros(()), [], [], state, int(start_token))]
+    gap = float("inf")
+    for _ in range(steps):
+        tokens = torch.tensor([b[4] for b in beams])
+        logits, new_states = step(tokens, torch.cat([b[3] for b in beams]))  # (n, V), (n, H)
+        step_scores = logits if score == "logits" else torch.log_softmax(logits, dim=-1)
+        before = torch.stack([b[0] for b in beams])[:, None] if cumulative else 0.0
+        total = (before + step_scores).flatten()  # every extension of every hypothesis
+        order = total.argsort(descending=True)
+        if len(order) > width:
+            gap = min(gap, float(total[order[width - 1]] - total[order[width]]))
+        V = step_scores.shape[1]
+        beams = [
+            (total[i], [*beams[i // V][1], step_scores[i // V, i % V]], [*beams[i // V][2], i % V],
+             new_states[j : j + 1], i % V)
+            for k, i in enumerate(order[:width].tolist())
+            for j in [i // V if reorder else min(k, len(beams) - 1)]
+        ]  # fmt: skip
+    best = max(beams, key=lambda b: float(b[0]))
+    return torch.stack(best[1]), torch.tensor(best[2]), gap
+
+
+def beam_search_reference(step, state, start_token, steps):
+    """Width-2 beam search: the most likely sequence it keeps, and its tokens' log-probabilities.
+
+    step(tokens (n,) long, state (n, H)) -> (logits (n, V), new state (n, H)); state (1, H);
+    start_token int, the first input; steps int >= 1. Returns (log_probs, tokens) of the hypothesis
+    with the highest total log-probability after ``steps`` steps, like torch.topk's (values,
+    indices): log_probs (steps,) float64, log_softmax(logits)[token] at each step; tokens (steps,)
+    long.
+    """
+    return _answer(_beam(step, state, start_token, steps))
+
+
+def _answer(found):
+    log_probs, tokens, _ = found
+    return log_probs, tokens
+
+
+def _beam_greedy(step, state, start_token, steps):
+    return _answer(_beam(step, state, start_token, steps, width=1))
+
+
+def _beam_raw_logits(step, state, start_token, steps):
+    return _answer(_beam(step, state, start_token, steps, score="logits"))
+
+
+def _beam_last_step_only(step, state, start_token, steps):
+    return _answer(_beam(step, state, start_token, steps, cumulative=False))
+
+
+def _beam_states_not_reordered(step, state, start_token, steps):
+    return _answer(_beam(step, state, start_token, steps, reorder=False))
+
+
+BEAM_MISTAKES = (
+    (
+        _beam_greedy,
+        "that is greedy decoding's sequence: at every step, pool the extensions of both "
+        "hypotheses (2 x V candidates) and keep the 2 with the highest total log-probability "
+        "(extending each hypothesis by its own best token, or starting from two copies of the "
+        "start, usually ends in greedy's sequence).",
+    ),
+    (
+        _beam_raw_logits,
+        "rank by log-probabilities, log_softmax(logits), not by raw logits: each state's logits "
+        "have their own offset, so sums of logits from different states do not compare.",
+    ),
+    (
+        _beam_last_step_only,
+        "a hypothesis's score is the SUM of its steps' log-probabilities: add each step's "
+        "log_softmax to the score so far instead of ranking by the last step alone.",
+    ),
+    (
+        _beam_states_not_reordered,
+        "each kept hypothesis must carry the new state of the hypothesis it extends (both winners "
+        "may extend the same one), not the state at its own position in the beam.",
+    ),
+)
+
+
+def _beam_inputs(rng: np.random.Generator):
+    """A random one-sentence decoder on which the beam's answer and the known mistakes' answers
+    all differ from each other, with no near-tie between a kept and a dropped candidate."""
+    while True:
+        V, H, steps = int(rng.integers(4, 8)), int(rng.integers(3, 7)), int(rng.integers(3, 7))
+        embed = torch.from_numpy(rng.standard_normal((V, H)))
+        W = torch.from_numpy(rng.standard_normal((H, H)) / np.sqrt(H))
+        U = torch.from_numpy(rng.standard_normal((H, V)) * 1.5)
+        step = DecoderStep(embed, W, U)
+        state = torch.from_numpy(rng.standard_normal((1, H)))
+        start = int(rng.integers(0, V))
+        log_probs, tokens, gap = _beam(step, state, start, steps)
+        if gap < 1e-6:
+            continue
+        answers = [(log_probs, tokens)]
+        answers += [buggy(step, state, start, steps) for buggy, _ in BEAM_MISTAKES]
+        if all(_differ(a, b) for a, b in itertools.combinations(answers, 2)):
+            return step, state, start, steps
+
+
+def _differ(a, b) -> bool:
+    """Two (log_probs, tokens) answers that a check tells apart."""
+    return not torch.equal(a[1], b[1]) or not torch.allclose(a[0], b[0], rtol=1e-4, atol=1e-6)
+
+
+register(
+    Exercise(
+        name="beam_search",
+        points=5,
+        reference=beam_search_reference,
+        make_inputs=_beam_inputs,
+        arg_names=("step", "state", "start_token", "steps"),
+        mistakes=BEAM_MISTAKES,
     )
 )
