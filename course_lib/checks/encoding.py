@@ -66,7 +66,7 @@ class DecoderStep:
 
 
 def _array(a: np.ndarray) -> dict:
-    a = np.ascontiguousarray(a)
+    a = np.asarray(a, order="C")  # keeps 0-d arrays 0-d (ascontiguousarray makes them 1-d)
     if a.dtype.name not in _DTYPES:
         return {"$": "unsupported", "type": f"array of dtype {a.dtype}"}
     return {
