@@ -23,7 +23,8 @@ from typing import TypeVar
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+
+from course_lib.progress import Progress
 
 Key = TypeVar("Key", bound=Hashable)
 Result = TypeVar("Result")
@@ -89,7 +90,7 @@ def train_in_parallel(
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             futures = {pool.submit(_run_job, i): i for i in range(len(_jobs))}
             desc = f"training {len(_jobs)} models in {workers} processes"
-            with tqdm(total=len(_jobs), desc=desc, disable=not progress) as bar:
+            with Progress(len(_jobs), desc, unit="models", show=progress) as bar:
                 for future in as_completed(futures):
                     outcomes[futures[future]] = pickle.loads(future.result())
                     bar.update()

@@ -1,6 +1,9 @@
 """Matplotlib helpers whose Korean labels render (NanumGothic via koreanize-matplotlib).
 
-Importing this module sets the font once; every course figure goes through it.
+Importing this module sets the font and a projector's resolution (100 dpi) once, and makes every
+figure check its own layout when it is drawn: ``layout_problems(fig)`` lists a legend that covers
+plotted points, text that overlaps other text, and a label that a line runs through; a figure
+with any of them warns (``LayoutWarning``), so nbval, which compares a cell's stderr, fails on it.
 """
 
 from __future__ import annotations
@@ -17,8 +20,130 @@ with warnings.catch_warnings():
     import koreanize_matplotlib  # noqa: F401  (sets rcParams["font.family"] = NanumGothic)
 
 plt.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212 minus sign
-plt.rcParams["figure.dpi"] = 80
-plt.rcParams["savefig.dpi"] = 80
+plt.rcParams["figure.dpi"] = 100  # a projector's pixels: sharper than the 72-80 dpi defaults
+plt.rcParams["savefig.dpi"] = 100
+
+
+class LayoutWarning(UserWarning):
+    """A drawn figure hides its own data or text."""
+
+
+def _box(artist, renderer):
+    return artist.get_window_extent(renderer)
+
+
+def _inside(points: np.ndarray, box) -> np.ndarray:
+    return (
+        (points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+        & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)
+    )  # fmt: skip
+
+
+def _segments_cross(points: np.ndarray, box) -> bool:
+    """Whether the polyline through ``points`` (display px) passes through ``box`` (Liang-Barsky)."""
+    if len(points) == 0:
+        return False
+    if len(points) == 1 or _inside(points, box).any():
+        return bool(_inside(points, box).any())
+    p0, d = points[:-1], np.diff(points, axis=0)
+    t0, t1 = np.zeros(len(d)), np.ones(len(d))
+    for axis, lo, hi in ((0, box.x0, box.x1), (1, box.y0, box.y1)):
+        for q_sign, bound in ((-1, lo), (1, hi)):
+            p = q_sign * d[:, axis]
+            q = q_sign * (bound - p0[:, axis])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = q / p
+            parallel_out = (p == 0) & (q < 0)
+            t0 = np.where(p < 0, np.maximum(t0, r), t0)
+            t1 = np.where(p > 0, np.minimum(t1, r), t1)
+            t0 = np.where(parallel_out, 2.0, t0)
+    return bool(np.any(t0 < t1))
+
+
+def _plotted_points(ax) -> list[np.ndarray]:
+    """Display coordinates of the points each line, scatter and bar of ``ax`` shows, one array each."""
+    clip = ax.get_window_extent()
+    shown = []
+    for line in ax.get_lines():
+        if line.get_visible() and len(line.get_xydata()):
+            xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+            shown.append(xy[_inside(xy, clip.expanded(1.001, 1.001))])
+    for coll in ax.collections:
+        offsets = np.asarray(coll.get_offsets(), dtype=float)
+        if coll.get_visible() and offsets.ndim == 2 and len(offsets) > 1:
+            xy = coll.get_offset_transform().transform(offsets)
+            shown.append(xy[_inside(xy, clip.expanded(1.001, 1.001))])
+    tops = [
+        (r.get_x() + r.get_width() / 2, r.get_y() + r.get_height())
+        for r in ax.patches
+        if r.get_visible() and hasattr(r, "get_width") and r.get_width() > 0
+    ]
+    if tops:
+        shown.append(ax.transData.transform(np.asarray(tops, dtype=float)))
+    return shown
+
+
+def _texts(fig) -> list:
+    """Every visible, non-empty text of ``fig`` outside legends: titles, labels, ticks, notes."""
+    texts = list(fig.texts)
+    if getattr(fig, "_suptitle", None) is not None:
+        texts.append(fig._suptitle)
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        texts += ax.get_xticklabels() + ax.get_yticklabels() + list(ax.texts)
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def layout_problems(fig) -> list[str]:
+    """What the drawn ``fig`` hides: legends over points, overlapping texts, lines through labels."""
+    renderer = fig.canvas.get_renderer()
+    problems = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None and legend.get_visible():
+            box = _box(legend, renderer)
+            covered = sum(int(_inside(xy, box).sum()) for xy in _plotted_points(ax))
+            if covered:
+                where = ax.get_title() or ax.get_ylabel() or "an axes"
+                problems.append(f"the legend of {where!r} covers {covered} plotted points")
+        for text in ax.texts:
+            box = _box(text, renderer)
+            for line in ax.get_lines():
+                if line.get_visible() and len(line.get_xydata()):
+                    xy = line.get_transform().transform(np.asarray(line.get_xydata(), float))
+                    if _segments_cross(xy, box):
+                        problems.append(f"a line runs through the label {text.get_text()!r}")
+                        break
+    boxes = [(t, _box(t, renderer)) for t in _texts(fig)]
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            width = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            height = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if width > 1 and height > 1:
+                problems.append(f"the texts {a.get_text()!r} and {b.get_text()!r} overlap")
+    return problems
+
+
+def _check_layout_when_drawn():
+    """Make every figure printed (as the notebook's inline backend does) check its layout."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    if getattr(FigureCanvasBase.print_figure, "_checks_layout", False):
+        return
+    original = FigureCanvasBase.print_figure
+
+    def print_figure(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        problems = layout_problems(self.figure)
+        if problems:
+            warnings.warn("; ".join(problems), LayoutWarning, stacklevel=2)
+        return result
+
+    print_figure._checks_layout = True
+    FigureCanvasBase.print_figure = print_figure
+
+
+_check_layout_when_drawn()
 
 
 def _as_numpy(a) -> np.ndarray:

@@ -12,9 +12,9 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from tqdm.auto import trange
 
 from course_lib.adam import Adam
+from course_lib.progress import Progress
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -105,9 +105,11 @@ def fit(
         model.train()
 
     model.train()
-    # A progress bar only in the notebook's own process: a forked worker cannot draw one.
+    # A progress line only in the notebook's own process: a forked worker cannot draw one.
     shown = progress and multiprocessing.parent_process() is None
-    for step in trange(steps, desc=desc, mininterval=0.5) if shown else range(steps):
+    bar = Progress(steps, desc or "training", show=shown).__enter__()
+    for step in range(steps):
+        bar.update()
         x, y = batches(g)
         loss = loss_fn(model(x), y)
         optimizer.zero_grad()
@@ -127,4 +129,5 @@ def fit(
         run_evaluation(steps)
     history.seconds = time.perf_counter() - start
     history.cpu_seconds = time.process_time() - cpu_start
+    bar.close(f"final loss {history.loss[-1]:.3g} · {history.seconds:.1f} s")
     return history

@@ -22,7 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = ["01_dnn_limits", "02_rnn", "07_gru"]
-TARGET = "bag_of_words"  # the exercise of 01 that the cheating submissions aim at
+TARGET = "position_one_hot"  # the exercise of 01 that the cheating submissions aim at
+# (no other answer uses it, so the cheats' honest answers keep their points)
 COURSE_ID = "sequence-models"
 
 
@@ -108,9 +109,9 @@ def _cheats(fn: str) -> dict[str, callable]:
     def course_implementation(nb):
         _set_answer(
             nb,
-            "from course_lib.dnn import bag_of_words\n"
+            "from course_lib.dnn import position_one_hot\n"
             f"def {fn}(indices, vocab_size):\n"
-            "    return bag_of_words(torch.from_numpy(indices), vocab_size).double().numpy()\n",
+            "    return position_one_hot(torch.from_numpy(indices), vocab_size).double().numpy()\n",
         )
 
     def replace_check_cell(nb):
@@ -186,17 +187,6 @@ def course(tmp_path_factory):
             for a in ASSIGNMENTS
         },
     }
-    fn = _function_of(sources["01_dnn_limits"], TARGET)
-    cheats = {}
-    for i, (what, cheat) in enumerate(_cheats(fn).items()):
-        name = f"cheat{i + 1}"
-        cheats[name] = what
-        students[name] = {
-            "01_dnn_limits": lambda nb, cheat=cheat: (
-                _solve(nb, sources["01_dnn_limits"]),
-                cheat(nb),
-            )
-        }
     config = BLOCKS["student-config"].replace("/srv/nbgrader/exchange", str(exchange))
     for student, work in students.items():
         home = tmp / "home" / student
@@ -212,6 +202,21 @@ def course(tmp_path_factory):
             edit(nb)
             nbformat.write(nb, path)
             run_block("submit", home, A=a)
+    # The cheats skip the exchange (it works, as the three students show) and land where
+    # `nbgrader collect` puts submissions: one fetch and one submit less each.
+    fn = _function_of(sources["01_dnn_limits"], TARGET)
+    released = course / "release" / "01_dnn_limits" / "01_dnn_limits.ipynb"
+    cheats = {}
+    for i, (what, cheat) in enumerate(_cheats(fn).items()):
+        name = f"cheat{i + 1}"
+        cheats[name] = what
+        nb = nbformat.read(released, as_version=4)
+        _solve(nb, sources["01_dnn_limits"])
+        cheat(nb)
+        folder = course / "submitted" / name / "01_dnn_limits"
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / "01_dnn_limits.ipynb")
+        (folder / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC")
     for a in ASSIGNMENTS:
         run_block("grade", tmp, A=a, **env)
     with open(course / "grades.csv", newline="") as f:

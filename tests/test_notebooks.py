@@ -45,6 +45,8 @@ def test_every_code_cell_was_executed_in_order_without_errors(path):
             assert out.output_type != "error", f"stored error: {out.get('ename')}"
             text = out.get("text", "") if out.output_type == "stream" else ""
             assert "glyph" not in text.lower(), "a missing-glyph warning: every label must render"
+            assert "LayoutWarning" not in text, f"a figure hides its data or text: {text}"
+            assert "0%|" not in str(out.get("data", {})), "a progress bar stored unfinished"
 
 
 def test_structure_objectives_summary_exercises_next(path):

@@ -46,14 +46,40 @@ def paired_text(ipynb: Path) -> str:
     return jupytext.writes(jupytext.read(ipynb), fmt=FORMAT)
 
 
+# RISE's options for every notebook (JupyterLab's RISE reads them from the notebook's metadata):
+# no transition (a slide is measured where it stands), the content from the top and never
+# scrolled (what does not fit the 1280×720 screen is cut: tests/test_browser.py measures every
+# slide), and the show starts at the beginning. notebooks/rise.css sets the type size for a room.
+RISE = {
+    "transition": "none",
+    "scroll": False,
+    "center": False,
+    "width": "100%",
+    "height": "100%",
+    "start_slideshow_at": "beginning",
+    "slideNumber": True,
+    "theme": "simple",
+}
+
+
 def add_slides(nb: nbformat.NotebookNode) -> None:
-    """Give every cell RISE slideshow metadata: text with a section heading starts a slide, other
-    text a sub-slide, and code stays on the slide of the text that introduces it."""
+    """Give every cell RISE slideshow metadata.
+
+    A text cell that opens with a ``#``/``##`` heading starts a slide, other text a sub-slide, and
+    code stays with the text that introduces it. The setup cell (the first code cell) gets a
+    sub-slide of its own, off the title slide. A cell tagged ``subslide`` (a tall figure, a long
+    listing) starts a sub-slide of its own.
+    """
+    first_code = True
     for cell in nb.cells:
         lines = cell.source.splitlines() if cell.cell_type == "markdown" else []
-        heading = any(line.startswith(("# ", "## ")) for line in lines)
+        heading = bool(lines) and lines[0].startswith(("# ", "## "))
         kind = "slide" if heading else "subslide" if cell.cell_type == "markdown" else "-"
+        if cell.cell_type == "code" and (first_code or "subslide" in cell.metadata.get("tags", [])):
+            kind = "subslide"
+        first_code = first_code and cell.cell_type != "code"
         cell.metadata["slideshow"] = {"slide_type": kind}
+    nb.metadata["rise"] = dict(RISE)
 
 
 def build(paths: list[Path]) -> None:

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -107,7 +109,9 @@ def publish(nb: nbformat.NotebookNode, target: Path) -> str:
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     if target.exists() and manifest.get(target.name) != digest(target):
         return f"kept {target}: it was edited after release (delete it to get a fresh copy)"
-    if target.exists() and nbformat.writes(nb) == target.read_text(encoding="utf-8"):
+    text = io.StringIO()
+    nbformat.write(nb, text)
+    if target.exists() and text.getvalue() == target.read_text(encoding="utf-8"):
         return f"unchanged {target}"
     nbformat.write(nb, target)
     manifest[target.name] = digest(target)
@@ -115,7 +119,14 @@ def publish(nb: nbformat.NotebookNode, target: Path) -> str:
     return f"wrote {target}"
 
 
+RISE_CSS = (
+    ROOT / "notebooks" / "rise.css"
+)  # the slides' type sizes, read from the notebook's folder
+
+
 def student_copies(names: list[str], out: Path) -> list[str]:
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(RISE_CSS, out / RISE_CSS.name)
     return [publish(blank(unpaired(p)), out / p.name) for p in notebook_paths(names)]
 
 
@@ -140,6 +151,7 @@ def make_course(folder: Path, course_id: str, exchange: Path, names: list[str] =
         source = folder / "source" / notebook.stem
         source.mkdir(parents=True, exist_ok=True)
         nbformat.write(unpaired(notebook), source / notebook.name)
+        shutil.copy(RISE_CSS, source / RISE_CSS.name)  # released with the notebook
     return folder
 
 
