@@ -1,4 +1,7 @@
-"""Every notebook, as a learner meets it: JupyterLab in headless Chromium, Run All Cells.
+"""Every notebook, as a learner and a lecturer meet it: JupyterLab in headless Chromium.
+
+Run All Cells in each notebook; and each notebook's slideshow (RISE) stepped through at 1280×720,
+every slide measured against the screen.
 
 Starts JupyterLab on loopback over a temporary copy of the notebooks (so nothing
 the browser does can overwrite the course's files), opens each notebook, runs
@@ -10,38 +13,26 @@ Skipped, with the reason, where Chromium is not installed (CI installs it).
 from __future__ import annotations
 
 import json
-import secrets
-import socket
-import subprocess
-import sys
-import time
+import shutil
 import urllib.request
 import warnings
 from pathlib import Path
 
 import nbformat
 import pytest
+from lab_server import CHROMIUM, CHROMIUM_FLAGS, lab_server
+from slides import step_through
 
+from notebooks import NOTEBOOKS as NOTEBOOK_DIR
 from notebooks import notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
 # imported only where the test can run: `pip install .[dev]` without playwright skips, not errors
 playwright = pytest.importorskip("playwright.sync_api")
 PlaywrightTimeout = playwright.TimeoutError
 SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SETTINGS = {
     # no news toast over the notebook, and every cell kept in the page so it can be inspected
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
@@ -63,62 +54,24 @@ def _shut_down_kernels(url: str, token: str) -> None:
         urllib.request.urlopen(request, timeout=30)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A JupyterLab server on loopback serving a copy of the notebooks; yields (url, token)."""
+    """A JupyterLab server on loopback; yields (url, token). It serves ``run/``, copies of the
+    notebooks with outputs cleared (all the run test sees is new), and ``slides/``, copies with
+    their stored outputs and rise.css, as a lecturer opens them."""
     root = tmp_path_factory.mktemp("lab")
-    for path in notebook_paths():  # outputs and prompt numbers cleared: all the test sees is new
+    (root / "run").mkdir()
+    (root / "slides").mkdir()
+    shutil.copy(NOTEBOOK_DIR / "rise.css", root / "slides" / "rise.css")
+    for path in notebook_paths():
+        shutil.copy(path, root / "slides" / path.name)
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
-        nbformat.write(nb, root / path.name)
-    settings = tmp_path_factory.mktemp("settings")
-    for name, value in SETTINGS.items():
-        plugin, file = name.rsplit("/", 1)
-        (settings / plugin).mkdir(parents=True, exist_ok=True)
-        (settings / plugin / file).write_text(json.dumps(value))
-    port, token = _free_port(), secrets.token_hex(16)
-    jupyter = Path(sys.executable).parent / "jupyter"
-    server = subprocess.Popen(
-        [
-            str(jupyter),
-            "lab",
-            "--no-browser",
-            "--allow-root",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            f"--ServerApp.root_dir={root}",
-            f"--IdentityProvider.token={token}",
-            f"--LabApp.user_settings_dir={settings}",
-            "--LabApp.news_url=None",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start within 60 s")
+        nbformat.write(nb, root / "run" / path.name)
+    with lab_server(root, SETTINGS) as (url, token):
         yield url, token
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +120,9 @@ def _open_and_run(browser, url: str, token: str, path: Path, code_cells: int):
     """
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{url}/lab/tree/{path.name}?reset&token={token}")  # reset: no tabs from before
+        page.goto(
+            f"{url}/lab/tree/run/{path.name}?reset&token={token}"
+        )  # reset: no tabs from before
         page.wait_for_selector(f"{PANEL} .jp-Cell", timeout=120_000)
         page.wait_for_selector(
             f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
@@ -215,3 +170,25 @@ def test_notebook_runs_in_the_browser(lab, browser, path):
     finally:
         page.close()
         _shut_down_kernels(url, token)
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_every_slide_fits_a_1280_by_720_screen(lab, browser, path):
+    """The slideshow (JupyterLab's RISE page, what Alt+R shows) stepped through slide by slide:
+    no element of any slide ends below or right of a 1280×720 window. A failing slide's
+    screenshot is saved to build/screenshots/."""
+    url, token = lab
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        deck = step_through(page, url, token, f"slides/{path.name}", shots=SCREENSHOTS)
+    finally:
+        page.close()
+        _shut_down_kernels(url, token)
+    cells = sum(1 for c in nbformat.read(path, as_version=4).cells)
+    assert len(deck.slides) >= 4 and deck.slides[-1].first_cell is not None
+    assert deck.slides[-1].first_cell >= cells // 2, "the stepping stopped before the end"
+    bad = [
+        f"{s.id} ({s.below} px below, {s.right} px right; cell {s.first_cell})"
+        for s in deck.overflowing
+    ]
+    assert not bad, f"{path.name}: {len(bad)} of {len(deck.slides)} slides overflow: {bad}"
