@@ -42,7 +42,8 @@ check: $(STAMP)
 	$(BIN)/ruff check course_lib tests tools
 	$(BIN)/ruff format --check course_lib tests tools
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 tests --ignore=tests/test_browser.py \
-		--ignore=tests/test_release.py --ignore=tests/test_cross_cpu.py
+		--ignore=tests/test_release.py --ignore=tests/test_cross_cpu.py \
+		--ignore=tests/test_class_round_trip.py
 
 ## Every notebook under nbval as a CPU without AVX would run it (NB=05 for one).
 nbval-default-cpu: $(STAMP)
