@@ -9,7 +9,8 @@
 #   while a bidirectional tagger is right on at least 90 % of held-out sentences, at every seed;
 # - reverse a padded batch correctly for the backward direction, and run both directions over a padded batch
 #   with lengths, as torch does for a packed batch (the main exercise).
-#
+
+# %% [markdown]
 # The RNN of notebook 02 reads left to right, so its state $h_t$ knows only words $1..t$. The lecture asks:
 # **한방향 아닌, 양방향도 가능한가?** — not only one direction: can it read both ways? Take
 # "나는 빵하고 우유를 샀다 그래서 **그것을** 마셨다" ("I bought bread and milk, so I drank **it**"). What is 그것 ("it")?
@@ -43,7 +44,7 @@ vocab = korean_vocab()
 
 # %%
 ax = plots.unrolled_rnn("빵하고 우유를 샀다 그래서 그것을 마셨다".split(), bidirectional=True,
-                        title="양방향 RNN: a forward and a backward pass; y_t reads both states")
+                        title="양방향 RNN: a forward and a backward pass; $y_t$ reads both states")
 
 # %% [markdown]
 # Built by hand: the backward pass is just an ordinary RNN run over the reversed sentence, whose outputs are
@@ -159,7 +160,7 @@ def tag_loss(logits, y):
     return nn.functional.cross_entropy(logits.transpose(1, 2), y)  # -100 is ignored
 
 
-# %%
+# %% tags=["subslide"]
 def accuracy_at_it(model):
     return {"accuracy at 그것을": (model(test_X)[:, AT].argmax(-1) == test_y[:, AT]).float().mean().item()}
 
@@ -196,15 +197,16 @@ claim("bidirectional is right on at least 90 % of the test sentences at every se
 claim("bidirectional beats both one-way taggers by more than 0.4 at every seed",
       acc["bidirectional"].lo - max(acc["forward only"].hi, acc["backward only"].hi) > 0.4, **acc)
 
-# %%
+# %% tags=["subslide"]
 steps = histories["bidirectional", 0].eval_steps
 mean_curves = {d: [sum(histories[d, s].metrics["accuracy at 그것을"][i] for s in SEEDS) / len(SEEDS)
                    for i in range(len(steps))] for d in DIRECTIONS}
+fig, ax = plots.plt.subplots(figsize=(9, 3.8), layout="constrained")
 ax = plots.curves(mean_curves, x=steps, hline=0.5, hline_label="forward only: best possible (1/2)",
                   title="그것은 어느 것이었나?: test accuracy at 그것을 (mean of 3 seeds)", xlabel="step",
-                  ylabel="accuracy")
+                  ylabel="accuracy", ax=ax)
 line = ax.axhline(backward_ceiling, color="gray", linestyle=":", label="backward only: best possible (this test set)")
-legend = ax.legend(fontsize=8)
+legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes, off the curves
 
 # %% [markdown]
 # **Why is forward only even below 1/2?** The test sentences are new, but their *beginnings* need not be: for
@@ -348,7 +350,8 @@ check_merge_directions(merge_directions)
 # - return `(B, T, 2H)`: at a word t of row b, $[\overrightarrow{h}_t ; \overleftarrow{h}_t]$, where the forward
 #   pass has read words $0..t$ and the backward pass words $\text{lengths}[b]-1$ down to $t$; zeros at every
 #   padded step.
-#
+
+# %% [markdown]
 # `nn.RNN`, `nn.RNNCell`, `torch.rnn_tanh` and `pack_padded_sequence` would do it for you: the check refuses
 # them. Hint: think about one row at a time, and about which words exist for it. To test yourself, a batch
 # without padding (every length T) must agree with section 1's cell.
