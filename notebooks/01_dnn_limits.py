@@ -195,11 +195,14 @@ claim("shifted by one word it scores between 0.05 and 0.35 at every seed, around
 claim("the bag of words scores below 0.25 at every seed, and below chance on the mean, in place and shifted",
       all(bag[m].hi < 0.25 and bag[m].mean < chance for m in METRICS), bag=bag)
 
-# %%
-fig, axes = plots.plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(1, 2, figsize=(9, 3.5), sharey=True, layout="constrained")
 for ax, (name, row) in zip(axes, results.items(), strict=True):
     plots.bars({m: s.mean for m, s in row.items()}, title=f"{name} DNN\n정확도 (accuracy), mean of 3 seeds",
                ylabel="held-out accuracy", chance=chance, ax=ax)
+    for text in list(ax.texts):  # a number on a bar near 0.20 would sit on the chance line: put it inside
+        text.remove()
+    ax.bar_label(ax.containers[0], fmt="{:.2f}", label_type="center", color="white", fontsize=11)
 
 # %% [markdown]
 # **What the numbers say.**
@@ -243,9 +246,15 @@ def weight_change(seed):  # (slots, words): ‖W_t[:, w] after training - before
 
 change = weight_change(0)
 shown = [i for i in range(4, V) if change[:, i].max() > 0 or vocab.itos[i] in TIME_WORDS]
-ax = plots.heatmap(change[:, shown], xlabels=[vocab.itos[i] for i in shown],
-                   ylabels=[f"slot {t + 1}" for t in range(change.shape[0])], xlabel="word", ylabel="slot",
-                   title="How far training moved each (slot, word) weight ‖ΔW‖, seed 0")
+
+
+# %% tags=["subslide"]
+fig, ax = plots.plt.subplots(figsize=(12, 4.2), layout="constrained")
+plots.heatmap(change[:, shown], xlabels=[vocab.itos[i] for i in shown], ax=ax,
+              ylabels=[f"slot {t + 1}" for t in range(change.shape[0])], xlabel="word", ylabel="slot",
+              title=r"How far training moved each (slot, word) weight, $\|\Delta W\|$, seed 0")
+ax.tick_params(axis="x", labelrotation=90)  # 32 words side by side: upright labels would overlap
+fig.axes[-1].set_ylabel(r"$\|\Delta W\|$")  # the colorbar
 
 # %% [markdown]
 # The same holds at every seed, exactly, and it has a consequence: in a shifted sentence *every* word sits at a

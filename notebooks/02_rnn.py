@@ -80,7 +80,8 @@ for t, word in enumerate(sentence):
 hs, cache = rnn_forward(x, np.zeros((1, H)), W_xh, W_hh, b)
 verdict("rnn_forward's last state vs the loop above", hs[0, -1], h[0], atol=1e-12)
 reordered = np.eye(I)[vocab.encode(["먹었다", "밥을", "나는"])][None]
-print("reordered sentence, same final state?", np.allclose(rnn_forward(reordered, np.zeros((1, H)), W_xh, W_hh, b)[0][0, -1], h[0]))
+hs_reordered, _ = rnn_forward(reordered, np.zeros((1, H)), W_xh, W_hh, b)
+print("reordered sentence, same final state?", np.allclose(hs_reordered[0, -1], h[0]))
 
 # %% [markdown]
 # ## 3. The same cell from torch primitives, checked against `torch.nn.RNN`
@@ -132,10 +133,7 @@ verdict("every gradient", torch.cat([q.grad.flatten() for q in ours.parameters()
 # $$\frac{\partial L}{\partial h_t} = \frac{\partial L_t}{\partial h_t} + \frac{\partial L}{\partial h_{t+1}}\,\frac{\partial h_{t+1}}{\partial h_t},
 # \qquad \frac{\partial h_{t+1}}{\partial h_t} = \operatorname{diag}(1-h_{t+1}^2)\,W_{hh}$$
 #
-# Backpropagation through time (시간에 따른 역전파) is the chain rule run backwards over the unrolled steps. Written out:
-# `rnn_step_backward(dnext_h, cache)` backpropagates through one step (Exercise 1 asks you to write it), and a loop
-# walks the steps from last to first, carrying $\partial L/\partial h_t$ back in time and adding up each step's
-# weight gradients. `course_lib.rnn.rnn_backward` is this same loop:
+# A small random problem to check it on: a batch of 3 sequences of 5 steps, and an upstream gradient for every $h_t$.
 
 # %%
 rng = np.random.default_rng(1)
@@ -145,6 +143,13 @@ Wx, Wh, bb = rng.normal(0, 0.4, (H_, I_)), rng.normal(0, 0.4, (H_, H_)), rng.nor
 dh = rng.normal(size=(B, T, H_))  # upstream gradient: L = sum(dh * h)
 hs, cache = rnn_forward(xs, h0, Wx, Wh, bb)
 
+# %% [markdown]
+# Backpropagation through time (시간에 따른 역전파) is the chain rule run backwards over the unrolled steps. Written out:
+# `rnn_step_backward(dnext_h, cache)` backpropagates through one step (Exercise 1 asks you to write it), and a loop
+# walks the steps from last to first, carrying $\partial L/\partial h_t$ back in time and adding up each step's
+# weight gradients. `course_lib.rnn.rnn_backward` is this same loop:
+
+# %%
 dx, dWx, dWh, db = np.zeros_like(xs), np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(bb)
 dnext = np.zeros_like(h0)  # what flows back into h_t from h_{t+1}: nothing after the last step
 for t in reversed(range(T)):
@@ -271,13 +276,16 @@ claim("shifted, the RNN's worst seed beats both DNNs' best seed by more than 0.2
       rnn[shifted].lo > max(bag[shifted].hi, pos[shifted].hi) + 0.2,
       rnn=rnn[shifted], bag=bag[shifted], fixed=pos[shifted])
 
-# %%
-fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.8))
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
 for ax, m in zip(axes, METRICS, strict=True):
     plots.bars({name.replace(" DNN", "\nDNN"): results[name][m].mean for name in MODELS},
                title=f"{m}\n정확도 (accuracy), mean of 3 seeds", ylabel="held-out accuracy",
                chance=1 / len(ACTIVITY_NAMES), ax=ax)
     ax.set_ylim(0, 1.15)
+    for text in list(ax.texts):  # a number on a bar near 0.20 would sit on the chance line: put it inside
+        text.remove()
+    ax.bar_label(ax.containers[0], fmt="{:.2f}", label_type="center", color="white", fontsize=11)
 
 # %% [markdown]
 # So the RNN solves the task where notebook 01's DNNs could not: in place it is as right as the fixed-position
@@ -379,7 +387,7 @@ print(f"loss: {start:.2f} at the start (ln V = {np.log(len(vocab)):.2f}), {end:.
 claim("the first loss is within 0.2 of ln V", abs(start - np.log(len(vocab))) < 0.2, start=start)
 claim("the last 20 steps average below 1.5 nats", end < 1.5, end=end)
 
-# %%
+# %% tags=["subslide"]
 ax = plots.curves({"training loss": lm_history.loss}, title="Next-word RNN: cross-entropy while training",
                   xlabel="step", ylabel="cross-entropy (nats)")
 
@@ -434,6 +442,9 @@ def grammatical(words):
 
 claim("every sentence of the corpus is grammatical by these rules", all(grammatical(list(s)) for s in sentences))
 
+# %% [markdown]
+# Now 200 samples, each sorted into one of the three kinds:
+
 # %% tags=["nbval-ignore-output"]
 known = {" ".join(s) for s in sentences}
 samples = [sample(lm, seed=1000 + i) for i in range(200)]
@@ -464,12 +475,17 @@ claim("at most 10 of 200 break the rules", 200 - reproduced - len(new) <= 10, br
 pair = ["나는 밥을 먹었다 그래서 공부를 했다".split(), "나는 공부를 했다 그래서 밥을 먹었다".split()]
 with torch.no_grad():
     states = [lm.rnn(lm.embed(torch.tensor([vocab.encode(words)])))[0][0] for words in pair]  # each (T, H)
-fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.2), sharey=True)
+
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(1, 2, figsize=(11, 3.6), sharey=True, layout="constrained")
 for ax, words, h_seq in zip(axes, pair, states, strict=True):
-    ax.plot(h_seq[:, :4].numpy(), marker="o")
+    ax.plot(h_seq[:, :4].numpy(), marker="o", label=[f"unit {k}" for k in range(1, 5)])
+    for level in (-1, 1):  # tanh's flat ends, where a unit saturates
+        ax.axhline(level, color="gray", linestyle=":", linewidth=1)
     ax.set_xticks(range(len(words)), words)
-    ax.set(title="hidden state h_t (units 1-4)", ylabel="activation")
-fig.tight_layout()
+    ax.set(title=r"hidden state $h_t$ (units 1-4)", xlabel="word read", ylim=(-1.15, 1.15))
+axes[0].set_ylabel("activation")
+axes[1].legend(loc="upper left", bbox_to_anchor=(1.02, 1))
 
 # %% [markdown]
 # Many points sit at $\pm 1$: those units are **saturated**, at the flat ends of $\tanh$. There its slope
@@ -569,7 +585,8 @@ check_rnn_step_backward(rnn_step_backward)
 # $\partial L/\partial\,\text{logits} = (\operatorname{softmax}(\text{logits}) - \text{one\_hot}(\text{labels}))/B$.
 # You may call your `rnn_step` and `rnn_step_backward` from the cells above; autograd (`backward`,
 # `torch.autograd`) does the exercise for you, and the check refuses it.
-#
+
+# %% [markdown]
 # *Hint:* unlike section 4's loss, this one reads only $h_T$. Where does $\partial L/\partial h_t$ come from at the
 # earlier steps? And the backward of step $t$ needs two states of the forward pass: keep them all.
 
