@@ -12,7 +12,8 @@
 # - build an encoder–decoder whose **context stays fixed** while the decoder's state moves on, and use it to
 #   translate "그래서 공부를 했다" ↔ "so I studied" (텍스트 → 텍스트);
 # - say what a test holds out, and check whether a model generalises to it.
-#
+
+# %% [markdown]
 # The lecture's slide **입력/출력층에 따른 종류** (kinds of RNN by their input and output layers) gives three
 # examples: 이미지 → 텍스트 (image to text, 일 대 다: one-to-many), 텍스트 → 이미지 (text to image) and
 # 텍스트 → 텍스트 (text to text), with the sentence "그래서 공부를 했다" (so I studied).
@@ -33,35 +34,11 @@ from course_lib.heldout import split_of
 from course_lib.lstm import LSTM
 from course_lib.parallel import train_in_parallel
 from course_lib.rnn import RNN
-from course_lib.tasks import (
-    ACTIVITY_NAMES,
-    CAPTION_GLOSSES,
-    SHAPE_NAMES,
-    SHAPE_WORDS,
-    caption_words,
-    draw_shape,
-    english_caption,
-    role_tagging,
-    shape_scenes,
-    translation_split,
-    which_came_first,
-)
-from course_lib.topologies import (
-    ManyToMany,
-    ManyToOne,
-    OneToMany,
-    OneToOne,
-    Seq2Seq,
-    TupleInput,
-    draw_topologies,
-    initial_state,
-    last_valid,
-    lengths_from_padding,
-    sequence_accuracy,
-    sequence_loss,
-    shift_right,
-    teacher_forcing,
-)
+from course_lib.tasks import (ACTIVITY_NAMES, CAPTION_GLOSSES, SHAPE_NAMES, SHAPE_WORDS, caption_words, draw_shape,
+                              english_caption, role_tagging, shape_scenes, translation_split, which_came_first)
+from course_lib.topologies import (ManyToMany, ManyToOne, OneToMany, OneToOne, Seq2Seq, TupleInput, draw_topologies,
+                                   initial_state, last_valid, lengths_from_padding, sequence_accuracy, sequence_loss,
+                                   shift_right, teacher_forcing)
 from course_lib.training import accuracy, fit, sample_batches, seed_everything
 
 torch.set_num_threads(1)  # the models are small: one thread beats two that wait for each other
@@ -79,8 +56,12 @@ SEEDS = (0, 1, 2)  # where two models are compared, each is trained at these thr
 # - **인코더–디코더 (encoder–decoder)**: a sequence in, a sequence of *another* length out (a translation).
 #   The encoder's last state becomes the context **c**, which every decoder step reads.
 
-# %%
+# %% tags=["subslide"]
 fig = draw_topologies()
+fig.set_size_inches(12, 3.4)  # the slide's width, so its labels are not scaled down
+for ax in fig.axes:  # drawings, not plots: no ticks
+    ax.set(xticks=[], yticks=[])
+fig.axes[-1].lines[0].set_ydata([0, 0.15])  # the encoder | decoder divider between the two labels, off the arrows
 
 # %% [markdown]
 # `course_lib.topologies` has one small module per picture. Each recurrent one takes the layer class as
@@ -128,7 +109,8 @@ verdict("OneToMany on the course GRU vs on torch.nn.GRU", ours(x64, words), thei
 # The course draws its own 8×8 "images" (no downloads): a 원 (circle), 네모 (square) or 세모 (triangle), 큰 (big)
 # or 작은 (small), in one corner. Each comes with a Korean caption such as "왼쪽 위에 큰 원이 있다"
 # ("there is a big circle at the top left"). What a model sees is noisy, and a small shape may sit one pixel off.
-#
+
+# %% [markdown]
 # There are only 24 scenes (3 shapes × 2 sizes × 4 corners). Five of them are **held out**
 # (`split="test"`): no model below sees them in training, in any word order. So there are two kinds of test:
 # **new images of the 19 training scenes** (the noise and the jitter are new, the scenes are not), and
@@ -152,8 +134,8 @@ def show_image(ax, image, words):
     ax.set(xticks=[], yticks=[], aspect="equal")
 
 
-# %%
-fig, axes = plots.plt.subplots(1, 5, figsize=(13, 3.2))
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(1, 5, figsize=(11, 2.9), layout="constrained")
 for ax, image, caption in zip(axes, train_scenes.images, train_scenes.captions, strict=False):
     show_image(ax, image, caption)
 for caption in train_scenes.captions[:5]:
@@ -268,13 +250,13 @@ caption_words_right = spread(caption_scores[s][0] for s in SEEDS)
 caption_exact = spread(caption_scores[s][1] for s in SEEDS)
 
 # %% tags=["nbval-ignore-output"]
-print(f"greedy captions of 500 new images of the training scenes (3 seeds): word accuracy {caption_words_right:.3f},"
-      f" whole caption right {caption_exact:.3f}")
+print("greedy captions of 500 new images of the training scenes (3 seeds):")
+print(f"  word accuracy {caption_words_right:.3f}, whole caption right {caption_exact:.3f}")
 claim("the captioner writes at least 85 % of the captions exactly, at every seed", caption_exact.lo >= 0.85,
       exact=caption_exact)
 
-# %% tags=["nbval-ignore-output"]
-fig, axes = plots.plt.subplots(1, 5, figsize=(13, 3.4))
+# %% tags=["subslide", "nbval-ignore-output"]
+fig, axes = plots.plt.subplots(1, 5, figsize=(11, 3.1), layout="constrained")
 for ax, image, tokens, truth in zip(axes, X_new, generated[0], new_images.captions, strict=False):
     said = caption_vocab.decode(tokens)
     show_image(ax, image, said + ([] if said == truth else ["(틀림, wrong)"]))
@@ -302,7 +284,7 @@ def by_size(right):
 
 shape_table = {"one-to-one MLP": by_size(mlp_right), "one-to-many GRU, shape word": by_size(caption_right)}
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["subslide", "nbval-ignore-output"]
 seed_table(shape_table, spec=".3f", first="shape right, 3 seeds")
 
 # %%
@@ -391,8 +373,8 @@ def painter_scores(s):
 
 painter_table = {k: spread(painter_scores(s)[k] for s in SEEDS) for k in painter_scores(0)}
 
-# %% tags=["nbval-ignore-output"]
-seed_table({"painter (RNN), 3 seeds": painter_table}, spec=".2f", first="share of captions")
+# %% tags=["subslide", "nbval-ignore-output"]
+seed_table({k: {"painter (RNN), 3 seeds": v} for k, v in painter_table.items()}, spec=".2f", first="share of captions")
 
 # %%
 claim("it draws at least 95 % of the training captions exactly, at every seed",
@@ -412,8 +394,8 @@ claim("at least half of those drawings are nearest to a training scene in that c
 # (and a few drawings are nearly blank). Top row: the held-out scene; bottom row: what the painter of seed 0
 # draws for its caption.
 
-# %%
-fig, axes = plots.plt.subplots(2, 5, figsize=(13, 5.6))
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(2, 5, figsize=(9, 4.3), layout="constrained")
 for j, i in enumerate(range(0, 10, 2)):  # each held-out scene once, in the usual word order
     words = caption_words(*parts["test"][i])
     show_image(axes[0, j], truth["test"][i], words)
@@ -493,7 +475,7 @@ for name, reader in readers.items():
         readout[name] = (accuracy(at_valid, test_labels), accuracy(reader.out(outputs[:, -1]), test_labels),
                          accuracy(reader.out(outputs[shorter, -1]), test_labels[shorter]))
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["subslide", "nbval-ignore-output"]
 print(f"{'cell':<6}{'last valid step':>16}{'last column':>13}{'last column, shorter ones':>27}")
 for name, (valid, column, column_short) in readout.items():
     print(f"{name:<6}{valid:>16.3f}{column:>13.3f}{column_short:>27.3f}")
@@ -620,7 +602,7 @@ def translate(model, sentences, source, target, src_vocab, tgt_vocab):
     return [tgt_vocab.decode(t) for t in out], sequence_accuracy(out, ref)
 
 
-# %%
+# %% tags=["subslide"]
 directions = {"ko→en": ("korean", "english", ko, en), "en→ko": ("english", "korean", en, ko)}
 translators = {}
 for name, (source, target, src_vocab, tgt_vocab) in directions.items():
@@ -633,7 +615,7 @@ scores = {name: {group: translate(translators[name], sentences, *directions[name
                  for group, sentences in (("lecture", lecture_sentences), ("held out", held_out))}
           for name in directions}
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["subslide", "nbval-ignore-output"]
 shown = lecture_sentences + held_out[::4]  # the lecture's three, then every fourth held-out sentence
 said_en = scores["ko→en"]["lecture"][0] + scores["ko→en"]["held out"][0][::4]
 for s, words in zip(shown, said_en, strict=True):
@@ -645,7 +627,7 @@ for name in directions:
     word_accuracy, exact = scores[name]["held out"][1]
     print(f"24 held-out sentences, {name}: word accuracy {word_accuracy:.3f}, exact {exact:.3f}")
 
-# %%
+# %% tags=["subslide"]
 claim("both translators translate the lecture's three sentences exactly (they were in training)",
       all(scores[name]["lecture"][1][1] == 1.0 for name in directions))
 claim("on the 24 held-out sentences, each translator gets at least 85 % of the words right",
@@ -787,7 +769,8 @@ check_greedy_decode(greedy_logits)
 # - after the last step, return the best hypothesis as `(log_probs, tokens)`, like `torch.topk`'s
 #   `(values, indices)`: `log_probs (steps,)` float64, the log-probability of each of its tokens at its step
 #   (their sum is its score), and `tokens (steps,)` long.
-#
+
+# %% [markdown]
 # Hint: keep with each hypothesis what its next step needs. To test yourself: with one hypothesis instead of two,
 # your search must write warm-up 3's tokens.
 
