@@ -89,8 +89,10 @@ def _texts(fig) -> list:
     if getattr(fig, "_suptitle", None) is not None:
         texts.append(fig._suptitle)
     for ax in fig.axes:
-        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
-        texts += ax.get_xticklabels() + ax.get_yticklabels() + list(ax.texts)
+        texts += [ax.title, ax._left_title, ax._right_title] + list(ax.texts)
+        if ax.axison:  # an axes turned off draws no labels and no ticks
+            texts += [ax.xaxis.label, ax.yaxis.label]
+            texts += ax.get_xticklabels() + ax.get_yticklabels()
     return [t for t in texts if t.get_visible() and t.get_text().strip()]
 
 
@@ -107,6 +109,8 @@ def layout_problems(fig) -> list[str]:
                 where = ax.get_title() or ax.get_ylabel() or "an axes"
                 problems.append(f"the legend of {where!r} covers {covered} plotted points")
         for text in ax.texts:
+            if not (text.get_visible() and text.get_text().strip()):
+                continue  # an annotation that is only an arrow has no label to cross
             box = _box(text, renderer)
             for line in ax.get_lines():
                 if line.get_visible() and len(line.get_xydata()):

@@ -74,3 +74,13 @@ def test_printing_a_figure_with_problems_warns():
         warnings.simplefilter("error")
         fig.savefig(io.BytesIO())
     plt.close(fig)
+
+
+def test_axes_turned_off_and_arrow_only_annotations_are_not_counted():
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.axis("off")
+    assert _drawn(fig) == []
+    fig, ax = plt.subplots()
+    ax.axhline(0.5)
+    ax.annotate("", xy=(0.2, 0.5), xytext=(0.8, 0.5), arrowprops={"arrowstyle": "->"})
+    assert _drawn(fig) == []
