@@ -12,7 +12,8 @@
 # - tame an exploding gradient by clipping its norm;
 # - measure the lecture's three tricks (ReLU, identity initialisation, gated cells), and ReLU alone, on a task where the
 #   tanh RNN fails, over three seeds with the same budget.
-#
+
+# %% [markdown]
 # Notebook 02 ended on a warning: backprop through time multiplies the gradient by one factor
 # $\operatorname{diag}(1-h^2)\,W_{hh}$ per step. The lecture asks **RNN에서도 약점이 있다?** (does the RNN have a weakness
 # too?) and answers with the **기울기 소실 문제** (the vanishing-gradient problem):
@@ -154,6 +155,9 @@ verdict("hidden_state_grad_norms against the NumPy walk (relative)", norms_lib /
 # $h_T$ (any loss on $h_T$ gives the same picture). The per-step factor is
 # $\left(\lVert\partial L/\partial h_1\rVert / \lVert\partial L/\partial h_T\rVert\right)^{1/99}$, the average shrinkage
 # of one step back.
+
+# %% [markdown]
+# The six cells:
 # - **tanh RNN** with torch's default initialisation ($U(-1/\sqrt{H}, 1/\sqrt{H})$);
 # - **ReLU RNN**, default initialisation: Trick #1 alone (활성화 함수: ReLU's $f'=1$ for $x>0$ does not shrink the gradient);
 # - **IRNN**: ReLU with $W_{hh} = I$ and zero biases, Tricks #1 + #2 (파라미터 초기화: identity weights, zero biases);
@@ -179,6 +183,11 @@ cells = {
     "LSTM, forget bias 1": fresh(lambda: set_forget_bias_(LSTMCell(2, H), 1.0)),
     "GRU": fresh(lambda: GRUCell(2, H)),
 }
+
+# %% [markdown]
+# Each cell's gradient norms over the 100 steps, and the per-step factor they give:
+
+# %%
 grad_norms = {name: hidden_state_grad_norms(c, x_long) for name, c in cells.items()}
 factor = {name: (n[0] / n[-1]).item() ** (1 / (T_long - 1)) for name, n in grad_norms.items()}
 print(f"{'cell':<24}{'‖∂L/∂h_1‖ / ‖∂L/∂h_T‖':>24}{'per step':>10}")
@@ -198,10 +207,12 @@ claim("the LSTM and the GRU at default initialisation: within 0.05 of the tanh R
       all(abs(q[k] - q["tanh RNN"]) < 0.05 for k in ("LSTM", "GRU")), q=q)
 claim("a forget-gate bias of 1 raises the LSTM's factor by more than 0.1", q["LSTM, forget bias 1"] > q["LSTM"] + 0.1, q=q)
 
-# %%
-ax = plots.curves({name: n.log10() for name, n in grad_norms.items()}, x=range(1, T_long + 1),
-                  title="기울기 소실: ‖∂L/∂h_t‖ at initialisation (loss at t = 100)",
-                  xlabel="time step t", ylabel=r"$\log_{10}\|\partial L/\partial h_t\|$")
+# %% tags=["subslide"]
+fig, ax = plots.plt.subplots(figsize=(9, 4.2), layout="constrained")
+plots.curves({name: n.log10() for name, n in grad_norms.items()}, x=range(1, T_long + 1), ax=ax,
+             title=r"기울기 소실: $\|\partial L/\partial h_t\|$ at initialisation (loss at $t = 100$)",
+             xlabel="time step $t$", ylabel=r"$\log_{10}\|\partial L/\partial h_t\|$")
+legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
 
 # %% [markdown]
 # **What the numbers say.** A factor $q$ per step becomes $q^{99}$ over the sequence; the table prints both.
@@ -216,7 +227,8 @@ ax = plots.curves({name: n.log10() for name, n in grad_norms.items()}, x=range(1
 #   Gates are not magic at initialisation: their biases start near 0, so a forget gate starts near $\sigma(0) = 0.5$
 #   and lets only part of the cell state (and its gradient) through. A forget-gate bias of 1 raises the factor (by more
 #   than 0.1 per step), and training can open the path further (notebook 06).
-#
+
+# %% [markdown]
 # **Measure such norms in float64**, or at least take the norm in float64. Not because float32 cannot hold the
 # gradient: its smallest positive number is about $1.4 \cdot 10^{-45}$. But `norm()` squares every entry first, and the
 # square of $10^{-23}$ is $10^{-46}$, below float32's range: it becomes 0. A float32 tensor whose entries are all
@@ -259,7 +271,8 @@ claim("taken in float64, the norms of the same float32 gradients are never 0",
 # singular value, and
 #
 # $$\left\lVert J_T \cdots J_{t+1}\right\rVert \le \left(\gamma\,\sigma_{\max}(W_{hh})\right)^{T-t}.$$
-#
+
+# %% [markdown]
 # That is the **bound**: if $\gamma\,\sigma_{\max}(W_{hh}) < 1$, the gradient **must** vanish. The spectral radius
 # $\rho(W_{hh}) = \max|\lambda|$ is a **heuristic** for the linear regime: when the states are small, $f' \approx 1$,
 # the product is nearly the power $W_{hh}^{T-t}$, and $\lVert W^k\rVert^{1/k} \to \rho(W)$. Between the powers sit the
@@ -306,6 +319,10 @@ big = fresh(lambda: RNNCell(2, H))
 with torch.no_grad():
     big.weight_hh.mul_(3)
 
+# %% [markdown]
+# For each: $\sigma_{\max}$ and $\rho$ of $W_{hh}$, the mean $\tanh'$ along the sequence, and $\sigma_{\max}$ of the
+# product of all 100 Jacobians:
+
 # %%
 spectra, products, stats = {}, {}, {}
 for name, c in [("W_hh", cells["tanh RNN"]), ("3 × W_hh", big)]:
@@ -335,15 +352,16 @@ claim("there the product shrinks by ρ per step, within 0.03, and by section 3's
 claim("3 × W_hh: ρ above 1, mean tanh′ below 0.7, and σ_max of the product above 1e3 after 100 steps",
       large["ρ(W_hh)"] > 1 and large["mean tanh′"] < 0.7 and large["σ_max(J_100⋯J_1)"] > 1e3, measured=large)
 
-# %%
-fig, axes = plots.plt.subplots(1, 2, figsize=(11, 3.6))
-plots.curves({f"singular values of {k}": v for k, v in spectra.items()}, x=range(1, H + 1), hline=1.0,
-             hline_label="1", title="Spectrum of W_hh (특이값, singular values)", xlabel="index (largest first)",
+# %% tags=["subslide"]
+math_name = {"W_hh": r"$W_{hh}$", "3 × W_hh": r"$3 \times W_{hh}$"}
+fig, axes = plots.plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+plots.curves({f"singular values of {math_name[k]}": v for k, v in spectra.items()}, x=range(1, H + 1), hline=1.0,
+             hline_label="1", title=r"Spectrum of $W_{hh}$ (특이값, singular values)", xlabel="index (largest first)",
              ylabel="singular value", ax=axes[0])
-plots.curves({f"tanh RNN, {k}": v.log10() for k, v in products.items()}, x=range(1, T_long + 1), hline=0.0,
-             hline_label="σ = 1", title="σ_max of the Jacobian product J_t ⋯ J_1", xlabel="steps t",
-             ylabel=r"$\log_{10}\sigma_{\max}$", ax=axes[1])
-fig.tight_layout()
+ax = plots.curves({f"tanh RNN, {math_name[k]}": v.log10() for k, v in products.items()}, x=range(1, T_long + 1),
+                  hline=0.0, hline_label=r"$\sigma = 1$", ax=axes[1],
+                  title=r"$\sigma_{\max}$ of the Jacobian product $J_t \cdots J_1$", xlabel="steps $t$",
+                  ylabel=r"$\log_{10}\sigma_{\max}$")
 
 # %% [markdown]
 # **What the numbers say.** At the default initialisation $\sigma_{\max}(W_{hh})$ is above 1, so the bound does not
@@ -358,7 +376,8 @@ fig.tight_layout()
 # An exploding gradient makes one update so large that it throws the weights far away, where gradients are larger
 # still. The cure is **clipping by norm**: measure the norm $\lVert g\rVert$ of all gradients together and, if it
 # exceeds a limit $c$, scale them all by $c / \lVert g\rVert$. The direction is kept; only the step length is capped.
-#
+
+# %% [markdown]
 # `course_lib.gradients.clip_grad_norm_` does this for a model's parameters and returns the norm measured **before**
 # clipping. One gradient of the tanh RNN with $3\times W_{hh}$ (as a whole model: `AddingRegressor`, the regressor
 # of section 6), before and after, and the same clip by `torch.nn.utils.clip_grad_norm_`:
@@ -383,8 +402,9 @@ norm_before = clip_grad_norm_(model.parameters(), 1.0)
 norm_after = torch.cat([p.grad.flatten() for p in model.parameters()]).norm()
 torch.nn.utils.clip_grad_norm_(copies, 1.0)
 print(f"gradient norm before clipping {norm_before:.1f}, after {norm_after:.3f}")
-verdict("clipped gradients against torch.nn.utils.clip_grad_norm_", torch.cat([p.grad.flatten() for p in model.parameters()]),
-        torch.cat([c.grad.flatten() for c in copies]), atol=1e-6)
+verdict("clipped gradients against torch.nn.utils.clip_grad_norm_",
+        torch.cat([p.grad.flatten() for p in model.parameters()]), torch.cat([c.grad.flatten() for c in copies]),
+        atol=1e-6)
 
 # %% [markdown]
 # Now train that model on the adding problem (length 30) with plain SGD (learning rate 0.05) for 60 steps, once
@@ -392,7 +412,7 @@ verdict("clipped gradients against torch.nn.utils.clip_grad_norm_", torch.cat([p
 # next (its last bits are amplified at every step), so nbval does not compare this cell's printout; the claims below
 # it check what the text says.
 
-# %% tags=["nbval-ignore-output"]
+# %%
 def train_sgd(max_norm, steps=60, lr=0.05):
     """SGD on the adding problem from the 3 × W_hh tanh RNN; return the losses and gradient norms."""
     model = exploding_model()
@@ -411,11 +431,13 @@ def train_sgd(max_norm, steps=60, lr=0.05):
     return np.array(losses), np.array(norms)
 
 
+# %% tags=["subslide", "nbval-ignore-output"]
 sgd = {"no clipping": train_sgd(math.inf), "clipped at 1": train_sgd(1.0)}
 for name, (losses, norms) in sgd.items():
     bad = np.flatnonzero(~np.isfinite(losses))
-    print(f"{name:<13} loss at step 1: {losses[0]:.2f}, step 20: {losses[19]:.3g}, step {len(losses)}: {losses[-1]:.3g} | "
-          f"largest finite gradient norm {np.max(norms[np.isfinite(norms)]):.3g} | loss not finite from step {bad[0] + 1 if bad.size else '-'}")
+    print(f"{name}: loss at step 1: {losses[0]:.2f}, step 20: {losses[19]:.3g}, step {len(losses)}: {losses[-1]:.3g}\n"
+          f"  largest finite gradient norm {np.max(norms[np.isfinite(norms)]):.3g}, "
+          f"loss not finite from step {bad[0] + 1 if bad.size else '-'}")
 
 # %%
 (free_loss, free_norm), (clip_loss, _) = sgd["no clipping"], sgd["clipped at 1"]
@@ -431,15 +453,15 @@ def log10_finite(values):
     return np.log10(np.where(np.isfinite(values), values, np.nan))
 
 
-fig, axes = plots.plt.subplots(1, 2, figsize=(11, 3.6))
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
 steps = range(1, len(sgd["no clipping"][0]) + 1)
 plots.curves({name: log10_finite(losses) for name, (losses, _) in sgd.items()}, x=steps, hline=np.log10(BASELINE_MSE),
-             hline_label="predict the mean (1/6)", title="Training loss, tanh RNN with 3 × W_hh (SGD)",
+             hline_label=r"predict the mean ($1/6$)", title=r"Training loss, tanh RNN with $3 \times W_{hh}$ (SGD)",
              xlabel="step", ylabel=r"$\log_{10}$ MSE", ax=axes[0])
-plots.curves({name: log10_finite(norms) for name, (_, norms) in sgd.items()}, x=steps, hline=0.0,
-             hline_label="clip limit c = 1", title="Gradient norm before clipping", xlabel="step",
-             ylabel=r"$\log_{10}\|g\|$", ax=axes[1])
-fig.tight_layout()
+ax = plots.curves({name: log10_finite(norms) for name, (_, norms) in sgd.items()}, x=steps, hline=0.0,
+                  hline_label="clip limit $c = 1$", title="Gradient norm before clipping", xlabel="step",
+                  ylabel=r"$\log_{10}\|g\|$", ax=axes[1])
 
 # %% [markdown]
 # **What the numbers say.** Both runs start from the same weights and see the same batches. Without clipping, each
@@ -457,14 +479,16 @@ fig.tight_layout()
 #   gradient passes back unchanged through every unit that is on; with #1 this is the **IRNN**;
 # - **Trick #3, 게이트 셀 (gated cells)**: the LSTM and the GRU (notebooks 06 and 07), whose gates choose what to add
 #   and what to keep.
-#
+
+# %% [markdown]
 # Four rows: the tanh RNN (no trick), the **ReLU RNN** with torch's default initialisation (Trick #1 alone), the
 # **IRNN** (#1 + #2) and the **LSTM** (#3) with forget-gate bias 1, which section 3 showed keeps more of the gradient
 # at initialisation (notebook 07 trains the GRU on the same task). Each is a `course_lib.long_range.AddingRegressor`:
 # one recurrent layer of hidden size 32 and a linear read-out of the last state. The three RNN rows run the course's
 # `RNN`; the LSTM row runs `torch.nn.LSTM` (`backend="torch"`), which has exactly the parameters of the course's `LSTM`
 # (the tests prove the two compute the same outputs and gradients) and is faster on a CPU.
-#
+
+# %% [markdown]
 # The comparison is the same for every row:
 # - **budget**: 700 Adam steps, a fresh batch of 64 sequences of length 30 per step, gradient norm clipped at 1;
 # - **seeds** 0, 1 and 2: a seed sets both the initialisation and the stream of training batches;
@@ -473,7 +497,8 @@ fig.tight_layout()
 #   learn (1e-2 came lowest); the IRNN, whose ReLU state has no upper bound, did best at the smaller 3e-3; the LSTM's
 #   sweep used torch's default forget bias, and with bias 1, 1e-2 again beat 3e-3;
 # - **evaluation**: the test MSE on the fixed 500 test sequences of section 1, every 50 steps.
-#
+
+# %% [markdown]
 # The twelve trainings share nothing, so `course_lib.parallel.train_in_parallel` runs them side by side, one process
 # each on your cores (on Linux; elsewhere one after the other), with exactly the results they would have one after
 # the other.
@@ -493,6 +518,7 @@ for name, (kind, _, options) in plan.items():
         models[name, seed] = AddingRegressor(kind, H_TRAIN, **options)
 
 
+# %% tags=["subslide"]
 def train(key, model):
     """Train one (row, seed) of the plan; train_in_parallel calls this once per model, each in its own process."""
     name, seed = key
@@ -514,7 +540,7 @@ seed_table({name: {"final test MSE": spread(r.test_mse for r in rs),
                    "first step < 0.01": steps_to(rs, 0.01)} for name, rs in rows.items()}, spec=".3f")
 print(f"{len(runs)} trainings of {STEPS} steps: {sum(r.seconds for r in runs.values()):.0f} CPU seconds in all")
 
-# %%
+# %% tags=["subslide"]
 below_near = {name: [r.steps_to(near) for r in rs] for name, rs in rows.items()}
 solved = {name: [r.steps_to(0.01) for r in rs] for name, rs in rows.items()}
 final = {name: [r.test_mse for r in rs] for name, rs in rows.items()}
@@ -530,14 +556,15 @@ claim(f"IRNN: ends below 0.05 at every seed, under {near:.3f}", max(final["IRNN 
       final=final["IRNN (#1 + #2)"])
 claim("LSTM: ends below 0.01 at every seed", max(final["LSTM (#3)"]) < 0.01, final=final["LSTM (#3)"])
 
-# %%
-ax = plots.curves({name: np.mean([r.history.metrics["test MSE"] for r in rs], axis=0) for name, rs in rows.items()},
-                  x={name: rs[0].history.eval_steps for name, rs in rows.items()}, logy=True, hline=BASELINE_MSE,
-                  hline_label="always 1.0 (1/6)", title=f"덧셈 문제 (adding problem), length {LENGTH}",
-                  xlabel="training step", ylabel="test MSE, mean of 3 seeds")
+# %% tags=["subslide"]
+fig, ax = plots.plt.subplots(figsize=(9, 4.2), layout="constrained")
+plots.curves({name: np.mean([r.history.metrics["test MSE"] for r in rs], axis=0) for name, rs in rows.items()},
+             x={name: rs[0].history.eval_steps for name, rs in rows.items()}, logy=True, hline=BASELINE_MSE,
+             hline_label=r"always 1.0 ($1/6$)", title=f"덧셈 문제 (adding problem), length {LENGTH}",
+             xlabel="training step", ylabel="test MSE, mean of 3 seeds", ax=ax)
 ax.axhline(near, color="gray", linestyle=":", label=f"near marker only ({near:.3f})")
 ax.axhline(0.01, color="black", linestyle=":", label="solved (0.01)")
-legend = ax.legend(loc="lower left", fontsize=8)
+legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
 
 # %% [markdown]
 # **What the numbers say** (each sentence is one of the claims above, true at every seed).
@@ -642,7 +669,8 @@ check_clip_by_global_norm(clip_by_global_norm)
 #
 # both are 1 at $t = T$, where there is no step back. Before you run the check, predict: can `gain` ever exceed
 # `bound`? Can `bound` exceed $\sigma_{\max}(W_{hh})^{T-t}$? After it passes, try a sequence whose units saturate.
-#
+
+# %% [markdown]
 # *Hint:* write $J_s$ as a matrix first and mind on which side the next factor of the product goes as you walk back
 # from $h_T$; $\sigma_{\max}$ is the spectral norm, the largest singular value.
 
