@@ -11,7 +11,8 @@
 # - show what the reset gate does in a trained GRU by switching it off and on (an ablation);
 # - measure a GRU and an LSTM on the same long-range task over 3 seeds (parameters, steps, test MSE, time) and explain
 #   why torch's GRU is *slower* per step than its LSTM on a CPU although it has fewer parameters.
-#
+
+# %% [markdown]
 # The lecture puts two improved RNNs (RNN 개선판), both gated cells (게이트 셀), side by side. The LSTM of notebook 06 is **처리할게 많음**: three gates,
 # a candidate and a separate cell state. The GRU is **LSTM 보단 간단함, 성능 무난**: simpler than the LSTM, and its
 # performance is decent. It keeps two gates, drops the cell state, and lets the hidden state $h_t$ be the memory.
@@ -44,7 +45,8 @@ seed_everything(0)
 # | update gate $z_t$ | 이전과 현재 가중치곱 (previous and current, weighted) | the weights of the mix of old state and candidate | $z_t = \sigma(W_{iz}x_t + b_{iz} + W_{hz}h_{t-1} + b_{hz})$ |
 # | candidate $n_t$ | | new content, from the input and the reset part of the past | $n_t = \tanh(W_{in}x_t + b_{in} + r_t \odot (W_{hn}h_{t-1} + b_{hn}))$ |
 # | new state $h_t$ | | keep $z_t$ of the old, take $1 - z_t$ of the new | $h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}$ |
-#
+
+# %% [markdown]
 # Against the LSTM: the update gate does the work of both the forget gate ($z_t$ keeps the old) and the input gate
 # ($1 - z_t$ writes the new), tied so that the two weights always sum to 1; there is no output gate, and no cell state
 # apart from $h_t$. Three blocks of weights instead of four, so a quarter fewer parameters.
@@ -65,6 +67,9 @@ def gru_cell(x_t, h, W_ih, W_hh, b_ih, b_hh):
     n = torch.tanh(x_n + r * h_n)  # candidate: r scales W_hn h + b_hn
     return (1 - z) * n + z * h
 
+
+# %% [markdown]
+# Run over a batch of two sequences from a zero state, with `nn.GRU`'s own weights, it gives `nn.GRU`'s outputs:
 
 # %%
 torch.manual_seed(0)
@@ -209,34 +214,51 @@ for s, (h, r, z, _) in readings.items():
               f"steps, {r[:, :, k][~marked].mean():.2f} elsewhere | correlation of h_T with the target {corr:+.2f}")
 
 # %% [markdown]
-# One test sequence whose two marked values are both large enough to see (at least 0.4), seed 0's GRU; the red lines
-# mark the marked steps in every panel:
+# One test sequence whose two marked values are both large enough to see (at least 0.4), seed 0's GRU, in two figures
+# (the input and the update gate; the reset gate and the mix). A ▼ on the input panel marks each step whose marker is
+# 1, and the red lines carry the marked steps through every panel:
 
 # %%
 s = next(b for b in range(len(test_y)) if (test_x[b, :, 0][marked[b]] >= 0.4).all())
 marks = (marked[s].nonzero().flatten() + 1).tolist()  # the marked steps, counted from 1
 time_axis = range(1, LENGTH + 1)
 k = units[0][0]
-fig, axes = plots.plt.subplots(4, 1, figsize=(9, 8), sharex=True)
-axes[0].bar(time_axis, test_x[s, :, 0], color="lightgray", label="value")
-axes[0].bar(time_axis, test_x[s, :, 0] * test_x[s, :, 1], color="tab:red", label="marked value")
-axes[0].set(title=f"입력 (input), test sequence {s}: target = {test_y[s]:.2f}", ylabel="value")
-for ax, (label, gate) in zip(axes[1:3], [("업데이트 게이트 z (update gate): 1 keeps the previous state", z_gate),
-                                         ("리셋 게이트 r (reset gate): how much of W_hn h_(t-1) enters n_t", r_gate)],
-                             strict=True):
-    for unit in units[0]:
-        ax.plot(time_axis, gate[s, :, unit], marker=".", label=f"unit {unit}")
-    ax.set(title=label, ylim=(-0.05, 1.05))
-axes[3].plot(time_axis, previous[s, :, k], color="gray", linestyle="--", label="previous state h_(t-1) (이전)")
-axes[3].plot(time_axis, candidate[s, :, k], color="tab:green", alpha=0.6, marker=".", label="candidate n_t (현재)")
-axes[3].plot(time_axis, states[s, :, k], color="black", label="h_t = (1 - z) n + z h_(t-1)")
-axes[3].set(title=f"이전과 현재 가중치곱: unit {k}'s new state mixes the previous state and the candidate")
-for ax in axes:
+
+
+def mark_steps(ax):
+    """Ticks every 0.25 inside the axes, red lines at the marked steps, the legend beside the axes."""
+    low, high = ax.get_ylim()
+    ax.set_yticks([tick for tick in torch.arange(-1, 1.01, 0.25).tolist() if low <= tick <= high])
     for t in marks:
         ax.axvline(t, color="tab:red", alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8)
-axes[-1].set(xlabel="time step t (red lines: the marked steps)")
-fig.tight_layout()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
+
+
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(2, 1, figsize=(10, 3.9), sharex=True, layout="constrained")
+axes[0].bar(time_axis, test_x[s, :, 0], color="lightgray", label="value")
+axes[0].bar(time_axis, test_x[s, :, 0] * test_x[s, :, 1], color="tab:red", label="marked value")
+axes[0].plot(marks, [1.12] * len(marks), "v", color="tab:red", markersize=9, label="marker = 1")
+axes[0].set(title=f"입력 (input), test sequence {s}: target = {test_y[s]:.2f}", ylabel="value", ylim=(0, 1.3))
+for unit in units[0]:
+    axes[1].plot(time_axis, z_gate[s, :, unit], marker=".", label=f"unit {unit}")
+axes[1].set(title=r"업데이트 게이트 $z_t$ (update gate): 1 keeps the previous state", ylim=(-0.05, 1.05),
+            xlabel="time step $t$ (red lines: the marked steps)")
+for ax in axes:
+    mark_steps(ax)
+
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(2, 1, figsize=(10, 3.9), sharex=True, layout="constrained")
+for unit in units[0]:
+    axes[0].plot(time_axis, r_gate[s, :, unit], marker=".", label=f"unit {unit}")
+axes[0].set(title=r"리셋 게이트 $r_t$ (reset gate): how much of $W_{hn} h_{t-1}$ enters $n_t$", ylim=(-0.05, 1.05))
+axes[1].plot(time_axis, previous[s, :, k], color="gray", linestyle="--", label=r"previous state $h_{t-1}$ (이전)")
+axes[1].plot(time_axis, candidate[s, :, k], color="tab:green", alpha=0.6, marker=".", label=r"candidate $n_t$ (현재)")
+axes[1].plot(time_axis, states[s, :, k], color="black", label=r"$h_t = (1 - z_t)\,n_t + z_t\,h_{t-1}$")
+axes[1].set(title=f"이전과 현재 가중치곱: unit {k}'s new state mixes the previous state and the candidate",
+            xlabel="time step $t$ (red lines: the marked steps)")
+for ax in axes:
+    mark_steps(ax)
 
 # %% [markdown]
 # Is a value really held? Along the update path, what $h$ holds at step $t$ reaches step $T$ multiplied by
@@ -268,7 +290,7 @@ claim("yet along the update path alone it keeps less than a third of the first v
 # 1000 test sequences, at every seed).
 # - **Update gate, 이전과 현재 가중치곱.** At each marked step $z_t$ **drops** below 0.5, so that the candidate, which
 #   has just seen the marked value, is written in. Elsewhere it stays high, above 0.8 on average, so that each new state
-#   is mostly the previous one. The bottom panel shows the mix itself: the black line $h_t$ lies between the previous
+#   is mostly the previous one. The lower panel of the second figure shows the mix itself: the black line $h_t$ lies between the previous
 #   state (이전) and the candidate (현재), close to the previous state when $z_t$ is high and jumping towards the
 #   candidate when $z_t$ drops.
 # - **High is not 1.** A value written at the first marked step must last 29 steps on average, and a gate of 0.9 held
@@ -301,6 +323,9 @@ def run_with_reset(model, x, reset):
     return model.out(h).squeeze(-1)
 
 
+# %% [markdown]
+# The four versions of every trained GRU, on the test set:
+
 # %%
 VERSIONS = {"trained reset gate": None, "r = each unit's average": "mean", "r = 0": 0.0, "r = 1": 1.0}
 ablation = {v: [] for v in VERSIONS}
@@ -316,7 +341,7 @@ for seed, (_, r, _, _) in readings.items():
 seed_table({v: {"test MSE": spread(mses)} for v, mses in ablation.items()}, spec=".4f",
            first=f"GRU, reset gate (3 seeds; predicting 1: {baseline:.3f})")
 
-# %%
+# %% tags=["subslide"]
 trained, level, off, on = (ablation[v] for v in VERSIONS)
 claim("r = 1 makes every GRU worse than predicting the mean", min(on) > baseline, on=on)
 claim("r = 0 multiplies every GRU's test MSE more than 100-fold, to above a quarter of the baseline",
@@ -365,14 +390,17 @@ print(f"{'model (recurrent parameters)':<30}" + "".join(f"{column:>22}" for colu
 for name, row in table.items():
     print(f"{f'{name} ({params[name]:,})':<30}" + "".join(f"{format(row[c], spec):>22}" for c, spec in SPECS.items()))
 
-# %%
+# %% tags=["subslide"]
+fig, ax = plots.plt.subplots(figsize=(9, 4.2), layout="constrained")
 ax = plots.curves_over_seeds({key: run.history.metrics["test MSE"] for key, run in runs.items()},
                              x={key: run.history.eval_steps for key, run in runs.items()},
                              hline=baseline, hline_label="predict the mean, 1",
                              title=f"덧셈 문제 (adding problem), length {LENGTH}", xlabel="training step",
-                             ylabel="test MSE")
+                             ylabel="test MSE", ax=ax)
+ax.set(xlim=(0, STEPS), ylim=(0, None))
+legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes, in the room's type size
 
-# %%
+# %% tags=["subslide"]
 lstm, gru = table["LSTM"], table["GRU"]
 claim("the GRU has exactly three quarters of the LSTM's recurrent parameters", 4 * params["GRU"] == 3 * params["LSTM"],
       params=params)
@@ -413,6 +441,7 @@ def ms_per_step(layers, rounds=7):
     return {name: sorted(t[1:])[rounds // 2] * 1e3 for name, t in times.items()}
 
 
+# %% tags=["subslide"]
 MODULES = [("tanh RNN", nn.RNN, RNN), ("LSTM", nn.LSTM, LSTM), ("GRU", nn.GRU, GRU)]
 timed = ms_per_step({(name, kind): (layer(2, HIDDEN, batch_first=True), True) for name, *layers in MODULES
                      for kind, layer in zip(["torch.nn", "course_lib"], layers, strict=True)}
@@ -449,6 +478,7 @@ def graph_nodes(output):
     return len(seen)
 
 
+# %% tags=["subslide"]
 x_batch = adding_problem(64, LENGTH, seed=5)[0]
 nodes = {f"{prefix}.{cls.__name__}": graph_nodes(cls(2, HIDDEN, batch_first=True)(x_batch)[0])
          for prefix, classes in [("nn", (nn.LSTM, nn.GRU)), ("course_lib", (LSTM, GRU))] for cls in classes}
@@ -567,7 +597,8 @@ check_gru_step(gru_step)
 # Write `gru_jacobian_paths(x, h, W_ih, W_hh, b_ih, b_hh)` returning `(keep, candidate, gate)` for torch's GRU step,
 # with the inputs of Warm-up 2 (`x (B, I)`, `h (B, H)`, gates packed r, z, n, the reset gate where torch applies it).
 # The three add up to the step's Jacobian. Derive them: the check refuses `torch.autograd` and `torch.func`.
-#
+
+# %% [markdown]
 # *Hint:* write each pre-activation as a function of $h$, e.g. $a_z = W_{iz}x + b_{iz} + W_{hz}h + b_{hz}$, and use
 # $\sigma' = \sigma(1 - \sigma)$ and $\tanh' = 1 - \tanh^2$. Count how many times $n$ reads $h$. To test a term on
 # your own, compare the sum with `torch.autograd.functional.jacobian` of your `gru_step` in a scratch cell (autograd is
