@@ -83,6 +83,17 @@ def _plotted_points(ax) -> list[np.ndarray]:
     return shown
 
 
+def _drawn_tick_labels(axis) -> list:
+    """The major tick labels matplotlib draws: those whose tick lies within the axis's limits."""
+    lo, hi = sorted(axis.get_view_interval())
+    slack = 1e-9 * (hi - lo)
+    return [
+        label
+        for loc, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels(), strict=False)
+        if lo - slack <= loc <= hi + slack
+    ]
+
+
 def _texts(fig) -> list:
     """Every visible, non-empty text of ``fig`` outside legends: titles, labels, ticks, notes."""
     texts = list(fig.texts)
@@ -92,12 +103,13 @@ def _texts(fig) -> list:
         texts += [ax.title, ax._left_title, ax._right_title] + list(ax.texts)
         if ax.axison:  # an axes turned off draws no labels and no ticks
             texts += [ax.xaxis.label, ax.yaxis.label]
-            texts += ax.get_xticklabels() + ax.get_yticklabels()
+            texts += _drawn_tick_labels(ax.xaxis) + _drawn_tick_labels(ax.yaxis)
     return [t for t in texts if t.get_visible() and t.get_text().strip()]
 
 
 def layout_problems(fig) -> list[str]:
     """What the drawn ``fig`` hides: legends over points, overlapping texts, lines through labels."""
+    fig.draw_without_rendering()  # positions as drawn now, not as a cropped print left them
     renderer = fig.canvas.get_renderer()
     problems = []
     for ax in fig.axes:

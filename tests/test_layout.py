@@ -84,3 +84,18 @@ def test_axes_turned_off_and_arrow_only_annotations_are_not_counted():
     ax.axhline(0.5)
     ax.annotate("", xy=(0.2, 0.5), xytext=(0.8, 0.5), arrowprops={"arrowstyle": "->"})
     assert _drawn(fig) == []
+
+
+def test_ticks_outside_the_limits_and_a_tight_crop_are_not_counted():
+    fig, axes = plt.subplots(2, 1, figsize=(4, 3))
+    for ax in axes:
+        ax.plot(X, X)
+        ax.set_ylim(-0.05, 1.05)  # the locator also places 1.2, which is never drawn
+    assert _drawn(fig) == []
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.plot(np.arange(61), np.arange(61))
+    ax.set_xlabel("time step t")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.savefig(io.BytesIO(), bbox_inches="tight")
+    plt.close(fig)
