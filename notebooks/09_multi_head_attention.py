@@ -168,7 +168,8 @@ def neighbour_loss(scores, y):
 
 def neighbour_accuracy(model):
     correct = model(test_words).argmax(-1) == test_neighbours  # (N, T, 2)
-    return {"previous word": correct[..., 0].float().mean().item(), "next word": correct[..., 1].float().mean().item()}
+    return {"previous word": correct[..., 0].float().mean().item(),
+            "next word": correct[..., 1].float().mean().item()}
 
 
 neighbour_models = {}
@@ -179,7 +180,7 @@ for num_heads in (1, 2):
 neighbour_histories = train_in_parallel(neighbour_models, lambda key, model: fit(
     model, neighbour_batch, steps=300, lr=2e-2, loss_fn=neighbour_loss, evaluate=neighbour_accuracy, seed=key[1]))
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["subslide", "nbval-ignore-output"]
 neighbour_scores = {f"{h} head{'s' if h > 1 else ''}": {
     metric: spread(neighbour_histories[h, seed].metrics[metric][-1] for seed in range(3))
     for metric in ("previous word", "next word")} for h in (1, 2)}
@@ -196,13 +197,13 @@ claim("with 1 head, in fewer than 80 % at every seed: at least 0.15 below 2 head
 # The per-head maps of a 2-head model (seed 0) on the lecture's sentences "나는 밥을 먹었다 그래서 공부를 했다"
 # (row = query word, column = the key it attends to):
 
-# %%
+# %% tags=["subslide"]
 words = ["나는", "밥을", "먹었다", "그래서", "공부를", "했다"]
 with torch.no_grad():
     _, head_maps = neighbour_models[2, 0](torch.tensor([vocab.encode(words)]), return_weights=True)
-fig, axes = plots.plt.subplots(1, 2, figsize=(11, 4))
+fig, axes = plots.plt.subplots(1, 2, figsize=(11, 4.2))
 for h, ax in enumerate(axes):
-    plots.heatmap(head_maps[0, h], xlabels=words, ylabels=words, ax=ax, colorbar=False,
+    plots.heatmap(head_maps[0, h], xlabels=words, ylabels=words, ax=ax,
                   title=f"head {h + 1}: 어텐션 가중치", xlabel="key (attended to)", ylabel="query")
 fig.tight_layout()
 
@@ -276,9 +277,10 @@ runs = train_in_parallel(adders, lambda key, model: train_adding(
 test_x, test_y = adding_test_set(LENGTH, 500)
 always_one = F.mse_loss(torch.ones_like(test_y), test_y).item()
 print("parameters:", {name: sum(p.numel() for p in adders[name, 0].parameters()) for name in builders})
-print(f"always answering 1.0 scores {always_one:.3f} on these 500 test sequences (1/6 = {BASELINE_MSE:.3f} in expectation)")
+print(f"always answering 1.0 scores {always_one:.3f} on these 500 test sequences "
+      f"(1/6 = {BASELINE_MSE:.3f} in expectation)")
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["subslide", "nbval-ignore-output"]
 final = {name: {"test MSE": spread(runs[name, s].test_mse for s in range(3))} for name in builders}
 seed_table(final, spec=".4f", first=f"n = {LENGTH}, 300 steps, 3 seeds")
 print("attention, first evaluated step below 0.01, per seed:",
@@ -296,17 +298,18 @@ claim("within 300 steps the attention model's test MSE falls below 0.01 at every
 claim("the LSTM and the tanh RNN end within 0.01 of always answering 1.0, at every seed",
       all(abs(m - always_one) < 0.01 for name in ("LSTM", "tanh RNN") for m in mse[name]), mse=mse)
 
-# %%
+# %% tags=["subslide"]
 steps = runs["LSTM", 0].history.eval_steps
 curves = {name: np.array([runs[name, s].history.metrics["test MSE"] for s in range(3)]) for name in builders}
 ax = plots.curves({name: c.mean(0) for name, c in curves.items()}, x=steps, logy=True, hline=always_one,
-                  hline_label="always 1.0", title=f"adding problem, n = {LENGTH}: test MSE (mean and range of 3 seeds)",
-                  xlabel="training step", ylabel="test MSE (log scale)")
+                  hline_label="always 1.0", xlabel="training step", ylabel="test MSE (log scale)",
+                  title=f"adding problem, $n$ = {LENGTH}: test MSE (mean and range of 3 seeds)")
 for line, c in zip(ax.lines, curves.values()):  # one shaded band per model: the lowest and the highest seed
     ax.fill_between(steps, c.min(0), c.max(0), color=line.get_color(), alpha=0.2)
 ax.axhline(0.01, color="black", linestyle=":", label="0.01")
-ax.legend(loc="lower left")
-ax.figure.set_size_inches(8, 4)
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes, off the curves
+ax.figure.set_size_inches(10, 4)
+ax.figure.tight_layout()
 
 # %% [markdown]
 # **What the numbers say.** Within the same 300 steps at the same learning rate, the attention model's test MSE
@@ -326,16 +329,13 @@ ax.figure.set_size_inches(8, 4)
 # time and memory grow as $n^2$. A recurrent layer does a fixed amount of work per step, $n$ steps in a row: time and
 # memory grow as $n$, but the steps cannot run in parallel. We time one forward and backward pass of the course's own
 # `MultiheadAttention` (4 heads, the module of section 2, which attends in blocks of query rows at long lengths) and
-# of torch's `nn.LSTM` (its oneDNN kernel), both of width 64 on a batch of 8, for $n$ = 32 … 512. To measure the
-# work and not the other programs sharing the machine, we count the process's CPU time (this notebook runs torch on
-# one thread): each length gets 6 rounds, the layers taking turns; the first round warms up, and we keep the fastest
-# of the other 5. One thread hides one advantage of attention: its $n^2$ work spreads over many cores, while the
-# recurrent steps must run one after another.
+# of torch's `nn.LSTM` (its oneDNN kernel), both of width 64 on a batch of 8, for $n$ = 32 … 512:
 
 # %%
 B, width = 8, 64
 torch.manual_seed(0)
-layers = {"attention (4 heads)": MultiheadAttention(width, 4, batch_first=True), "LSTM": nn.LSTM(width, width, batch_first=True)}
+layers = {"attention (4 heads)": MultiheadAttention(width, 4, batch_first=True),
+          "LSTM": nn.LSTM(width, width, batch_first=True)}
 
 
 def forward(name, x):
@@ -345,7 +345,13 @@ def forward(name, x):
 def forward_backward(name, x):
     forward(name, x).sum().backward()
 
+# %% [markdown]
+# To measure the work and not the other programs sharing the machine, we count the process's CPU time (this
+# notebook runs torch on one thread): each length gets 6 rounds, the layers taking turns; the first round warms up,
+# and we keep the fastest of the other 5. One thread hides one advantage of attention: its $n^2$ work spreads over
+# many cores, while the recurrent steps must run one after another.
 
+# %%
 lengths = [32, 64, 128, 256, 512]
 seconds = {name: [] for name in layers}
 for n in lengths:
@@ -360,7 +366,7 @@ for n in lengths:
         seconds[name].append(min(times[name][1:]))
 exponent = {name: np.polyfit(np.log(lengths[2:]), np.log(s[2:]), 1)[0] for name, s in seconds.items()}
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["subslide", "nbval-ignore-output"]
 print(f"{'n':>5}" + "".join(f"{name + ' (CPU ms)':>31}" for name in seconds))
 for i, n in enumerate(lengths):
     print(f"{n:>5}" + "".join(f"{seconds[name][i] * 1e3:>31.1f}" for name in seconds))
@@ -374,27 +380,29 @@ claim("between n = 128 and 512, attention's time grows with an exponent above 1.
 claim("attention's exponent exceeds the LSTM's by more than 0.4", attention_exponent - lstm_exponent > 0.4,
       attention=attention_exponent, lstm=lstm_exponent)
 
-# %%
-fig, ax = plots.plt.subplots(figsize=(6, 4))
+# %% tags=["subslide"]
+fig, ax = plots.plt.subplots(figsize=(9, 3.4))
 for name, s in seconds.items():
     ax.loglog(lengths, np.array(s) * 1e3, marker="o", label=name)
 reference_point = seconds["attention (4 heads)"][-1] * 1e3
 for power, style in [(1, ":"), (2, "--")]:
     ax.loglog(lengths, [reference_point * (n / lengths[-1]) ** power for n in lengths], "k" + style, alpha=0.5,
-              label=f"slope {power}: time ~ n^{power}")
-ax.set(title="forward + backward CPU time (one thread) vs length n", xlabel="length n (log scale)",
-       ylabel="CPU milliseconds (log scale)")
-ax.set_xticks(lengths, [str(n) for n in lengths])
+              label=f"slope {power}: time $\\propto n^{power}$")
+ax.set(title="forward + backward CPU time (one thread) vs length $n$", xlabel="length $n$ (log scale)",
+       ylabel="CPU milliseconds (log scale)", xticks=lengths, xticklabels=[str(n) for n in lengths])
 ax.set_xticks([], minor=True)
-ax.legend()
+ax.yaxis.set_major_formatter("{x:g}")  # 0.1, 1, 10: plain numbers, not mathtext powers of ten
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes, off the curves
 ax.grid(alpha=0.3, which="both")
+fig.tight_layout()
 
 # %% [markdown]
 # Read the plot by its slopes. At short lengths both layers are dominated by fixed overheads and the curves are
 # flat; as $n$ grows the attention curve bends up towards slope 2 and the LSTM's stays near slope 1. The fitted
 # exponents between $n$ = 128 and 512 are printed above. Being timings they change from run to run, so the claims
 # checked are wide: attention's above 1.3, the LSTM's below, apart by more than 0.4.
-#
+
+# %% [markdown]
 # **Memory** needs no stopwatch: for the backward pass, each layer keeps tensors from its forward pass, and torch
 # lets us see every one of them (`torch.autograd.graph.saved_tensors_hooks`). Attention keeps the (B, heads, n, n)
 # weights, besides its queries, keys and values; the LSTM keeps, at every step, its gates and cell state as well as
@@ -419,7 +427,7 @@ def saved_for_backward(name, x):
 memory = {name: [saved_for_backward(name, torch.randn(B, n, width, requires_grad=True)) / 2**20 for n in lengths]
           for name in layers}
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["subslide", "nbval-ignore-output"]
 print(f"{'n':>5}" + "".join(f"{name + ' saves (MB)':>32}" for name in memory))
 for i, n in enumerate(lengths):
     print(f"{n:>5}" + "".join(f"{memory[name][i]:>32.2f}" for name in memory))
@@ -429,7 +437,8 @@ print(f"attention saves more than the LSTM from n = {crossing} on (of the length
 # %%
 attention_mb, lstm_mb = memory["attention (4 heads)"], memory["LSTM"]
 claim("from n = 256 to 512, what attention saves grows more than 3.5-fold, what the LSTM saves about 2-fold (1.8-2.2)",
-      attention_mb[-1] / attention_mb[-2] > 3.5 and 1.8 < lstm_mb[-1] / lstm_mb[-2] < 2.2, attention=attention_mb, lstm=lstm_mb)
+      attention_mb[-1] / attention_mb[-2] > 3.5 and 1.8 < lstm_mb[-1] / lstm_mb[-2] < 2.2,
+      attention=attention_mb, lstm=lstm_mb)
 claim("at n = 32 the LSTM saves more than attention; at n = 512 attention saves more than the LSTM",
       lstm_mb[0] > attention_mb[0] and attention_mb[-1] > lstm_mb[-1])
 
@@ -523,7 +532,8 @@ check_combine_heads(combine_heads)
 # the recipe of this notebook are the whole module: the check loads the same parameters into torch's module and
 # compares, on random sizes, head counts and paddings. `nn.MultiheadAttention`, `F.multi_head_attention_forward`
 # and `F.scaled_dot_product_attention` are off limits; your warm-ups are not.
-#
+
+# %% [markdown]
 # *Hint.* `in_proj_weight` stacks three `(D, D)` maps: which rows map the queries? Here each of `query`, `key`
 # and `value` needs its own map. The mask has one entry per key: over which axes of the `(B, nh, Tq, Tk)` scores
 # must it be repeated, and what must a masked score be for its key to get weight 0?

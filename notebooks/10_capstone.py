@@ -69,7 +69,8 @@ claim(f"the {len(cores[1] | cores[2])} test cores (sentences without their time 
 #   reversed within its length;
 # - the attention readers of notebooks 08-09: sinusoidal positions added to the words, then one head, four heads,
 #   or a whole Transformer block (section 5), then the average over the real words.
-#
+
+# %% [markdown]
 # **One width for all: 16.** Words are embedded in 16 numbers, the recurrent readers carry a state of 16 (the
 # bidirectional one 16 per direction), the attention readers work at width 16 (four heads of 4; the Transformer
 # block's feed-forward layer has 32 units), the DNNs have a hidden layer of 16. Each model's summary of a
@@ -111,8 +112,16 @@ except ValueError as error:
 # %% [markdown]
 # So it gets 8 slots, as many as the longest test sentence: trained sentences fill slots 1-6 and leave 7-8 as
 # padding. Section 4 needs one more model, multi-head attention trained with its positions shifted; it trains
-# with the others.
-#
+# with the others:
+
+# %%
+SHIFTED = "multi-head attention (4), positions shifted 0-2"
+contestants = builders | {
+    SHIFTED: lambda: AttentionClassifier(V, W, C, encoder="multihead", num_heads=4, position_shift=2)}
+for build in contestants.values():  # warm-up: a kind's first pass pays one-off set-up, here, not in a timed run
+    build()(train_X[:8]).sum().backward()
+
+# %% [markdown]
 # **The budget, the same for every model:** 200 steps of Adam at learning rate 1e-2, batches of 64, for each
 # of 3 seeds (a seed sets both the initial weights and the batch stream). The 33 trainings share nothing, so
 # `train_in_parallel` runs them side by side in separate processes (up to 8 at once); each run reports the CPU
@@ -120,11 +129,6 @@ except ValueError as error:
 
 # %%
 SEEDS, STEPS, LR = (0, 1, 2), 200, 1e-2
-SHIFTED = "multi-head attention (4), positions shifted 0-2"
-contestants = builders | {
-    SHIFTED: lambda: AttentionClassifier(V, W, C, encoder="multihead", num_heads=4, position_shift=2)}
-for build in contestants.values():  # warm-up: a kind's first pass pays one-off set-up, here, not in a timed run
-    build()(train_X[:8]).sum().backward()
 models = {}
 for seed in SEEDS:
     for name, build in contestants.items():
@@ -162,7 +166,7 @@ table = {name: {"same lengths": over_seeds(name, "same lengths"), "longer": over
          for name in builders}
 seed_table(table, first=f"model (3 seeds, {STEPS} steps)")
 
-# %%
+# %% tags=["subslide"]
 RECURRENT = ["RNN (tanh)", "IRNN", "bidirectional RNN", "LSTM", "GRU"]
 ATTENTION = ["self-attention (1 head)", "multi-head attention (4)", "Transformer block"]
 ORDER_READERS = ["fixed-position DNN", *RECURRENT, *ATTENTION]
@@ -204,22 +208,29 @@ claim("the bidirectional RNN, two passes, costs more than the one-way tanh RNN (
       cpu["bidirectional RNN"].mean > cpu["RNN (tanh)"].mean, cpu=cpu)
 
 # %%
-fig, axes = plots.plt.subplots(1, 3, figsize=(13, 4.2), sharey=True, gridspec_kw={"width_ratios": [2, 1, 1]})
+def bars_with_range(ax, rows, spreads, **options):
+    """Horizontal bars at each spread's mean, with its min-max over the seeds as an error bar."""
+    means = [s.mean for s in spreads]
+    ranges = [[m - s.lo for m, s in zip(means, spreads)], [s.hi - m for m, s in zip(means, spreads)]]
+    ax.barh(rows, means, xerr=ranges, **options)
+
+
 rows, names = torch.arange(len(builders)).float(), list(builders)
-for offset, (metric, label) in zip((-0.2, 0.2), (("same lengths", "trained lengths"), ("longer", "longer (7-8 words)"))):
-    means = [table[n][metric].mean for n in names]
-    ranges = [[m - table[n][metric].lo for n, m in zip(names, means)], [table[n][metric].hi - m for n, m in zip(names, means)]]
-    axes[0].barh(rows + offset, means, height=0.4, xerr=ranges, label=label)
-axes[0].set_yticks(rows, names)
-axes[0].axvline(0.2, color="gray", linestyle="--", label="chance (1/5)")
-axes[0].set(title="정확도 (held-out test accuracy, mean and range over 3 seeds)", xlim=(0, 1.05))
-axes[0].invert_yaxis()
-axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3)
-axes[1].barh(rows, [params[n] for n in names], color="tab:green")
-axes[1].set(title="parameters")
-axes[2].barh(rows, [cpu[n].mean for n in names], color="tab:red",
-             xerr=[[cpu[n].mean - cpu[n].lo for n in names], [cpu[n].hi - cpu[n].mean for n in names]])
-axes[2].set(title=f"CPU seconds ({STEPS} steps)")
+
+# %% tags=["subslide"]
+fig, (acc_ax, param_ax, cpu_ax) = plots.plt.subplots(1, 3, figsize=(12, 3.5), sharey=True,
+                                                     gridspec_kw={"width_ratios": [2, 1, 1]})
+for offset, metric, label in ((-0.2, "same lengths", "trained lengths"), (0.2, "longer", "longer (7-8 words)")):
+    bars_with_range(acc_ax, rows + offset, [table[n][metric] for n in names], height=0.4, label=label)
+acc_ax.axvline(0.2, color="gray", linestyle="--", label="chance (1/5)")
+acc_ax.set(title="정확도 (held-out test accuracy, mean and range over 3 seeds)", xlim=(0, 1.05),
+           xticks=[0, 0.2, 0.4, 0.6, 0.8, 1.0], yticks=rows, yticklabels=names)
+acc_ax.invert_yaxis()
+acc_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
+param_ax.barh(rows, [params[n] for n in names], color="tab:green")
+param_ax.set(title="parameters", xticks=[0, 4000, 8000])
+bars_with_range(cpu_ax, rows, [cpu[n] for n in names], color="tab:red")
+cpu_ax.set(title=f"CPU seconds ({STEPS} steps)")
 fig.tight_layout()
 
 # %% [markdown]
@@ -480,14 +491,16 @@ check_masked_mean(masked_mean)
 # - `num_heads`, which divides `D`;
 # - `key_padding_mask (B, T)`, boolean, True at padding (torch's convention: True means "ignore this key"). Every
 #   sentence has at least two real words; some have no padding at all.
-#
+
+# %% [markdown]
 # Return `(B, T, D)`: what torch's layer returns for `layer(x, src_key_padding_mask=key_padding_mask)`, at every
 # position, padded ones included. Passing shows that the course's parts (notebook 09's multi-head attention,
 # residual connections, your `add_and_norm`, a position-wise feed-forward net) are the whole block: the check loads
 # the same weights into torch's layer and compares, on random widths, head counts, feed-forward widths and
 # paddings. Torch's Transformer layers, its multi-head attention, `F.scaled_dot_product_attention` and its
 # LayerNorm are off limits; use your `add_and_norm`.
-#
+
+# %% [markdown]
 # *Hint.* Section 5's equation is the whole recipe, and its attention is notebook 09's with query, key and value all
 # `x`: one projection by `in_proj_weight` gives all three. The mask enters in one place only, since the
 # feed-forward net and LayerNorm work on each position alone: where?
