@@ -160,7 +160,7 @@ def mean_forget_gate(cell, x):
     return total / x.shape[1]
 
 
-# %%
+# %% tags=["subslide"]
 factor = {"tanh RNN, h": per_step_factor(tanh_norms)}
 print(f"{'tanh RNN':<20} ‖∂L/∂h_t‖ per step {factor['tanh RNN, h']:.2f}")
 for name, (h_norms, c_norms) in lstm_norms.items():
@@ -176,8 +176,8 @@ gain = [(bias1[j][0] / default[j][0]).item() for j in (0, 1)]  # at t = 1: ‖�
 claim("with the forget bias of 1, both norms at t = 1 are more than 1e10 times what they are at default init",
       min(gain) > 1e10, gain=gain)
 
-# %%
-fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.5), sharey=True)
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
 plots.curves({"tanh RNN": tanh_norms.log10()} | {n: h.log10() for n, (h, _) in lstm_norms.items()},
              x=range(1, 101), ax=axes[0], title=r"$\|\partial L/\partial h_t\|$ at initialisation",
              xlabel="time step t (L is computed at t = 100)", ylabel=r"$\log_{10}$ of the norm")
@@ -255,7 +255,7 @@ seed_table(table, spec=".3f", first=f"model (3 seeds, {STEPS} steps)")
 lstm_reached = {s: runs["LSTM", s].steps_to(0.01) for s in SEEDS}
 print(f"LSTM: first evaluation below 0.01 at step {lstm_reached} (seed: step)")
 
-# %%
+# %% tags=["subslide"]
 claim(f"the tanh RNN never gets below 0.9 x the baseline ({0.9 * baseline:.3f}), at any evaluation of any seed",
       table["tanh RNN"]["lowest test MSE"].lo > 0.9 * baseline, tanh=table["tanh RNN"]["lowest test MSE"])
 claim(f"the LSTM ends below 0.01 at every seed: it carries the far marker ({near_only:.3f} without it)",
@@ -268,10 +268,12 @@ claim("at every seed the LSTM stays above 0.1 for the first 200 steps, then fall
       all(mse > 0.1 for curve in curves.values() for step, mse in curve if step <= 200)
       and all(lstm_reached[s] - last_above[s] <= 100 for s in SEEDS), reached=lstm_reached, last_above=last_above)
 
-# %%
+# %% tags=["subslide"]
+fig, ax = plots.plt.subplots(figsize=(10, 4), layout="constrained")
+ax.set_xticks(range(100, STEPS + 1, 100))  # the evaluations start at step 50: no tick at 0, outside the axes
 ax = plots.curves_over_seeds({key: run.history.metrics["test MSE"] for key, run in runs.items()},
                              x={key: run.history.eval_steps for key, run in runs.items()},
-                             hline=baseline, hline_label="predict the mean, 1",
+                             hline=baseline, hline_label="predict the mean, 1", ax=ax,
                              title=f"덧셈 문제 (adding problem), length {LENGTH}", xlabel="training step",
                              ylabel="test MSE")
 
@@ -302,6 +304,7 @@ def read_gates(layer):
     return (i, f, c, o), (opens_at_marks * f.mean((0, 1))).argsort(descending=True)[:2].tolist()
 
 
+# %% tags=["subslide"]
 def describe(gates, k):
     """Averages over the test set of unit k: i at the marks and elsewhere, f, o, and corr(c_T, target)."""
     i, f, c, o = gates
@@ -339,7 +342,7 @@ memory = {s: describe(gates, top[0]) | {"kept": kept_after_first_mark(gates[1], 
 second = {s: describe(gates, top[1]) | {"kept": kept_after_first_mark(gates[1], top[1])}
           for s, (gates, top) in readings.items()}
 
-# %%
+# %% tags=["subslide"]
 claim("at every seed the top unit is a memory unit: input gate above 0.5 at the marks and below 0.05 elsewhere, "
       "forget gate above 0.99, output gate above 0.9, |correlation of c_T with the target| above 0.99",
       all(m["i at marks"] > 0.5 and m["i elsewhere"] < 0.05 and m["f"] > 0.99 and m["o"] > 0.9 and abs(m["corr"]) > 0.99
@@ -360,23 +363,40 @@ gates, units = readings[0]
 s = next(b for b in range(len(test_y)) if (test_x[b, :, 0][marked[b]] >= 0.4).all())
 marks = (marked[s].nonzero().flatten() + 1).tolist()  # the marked steps, counted from 1
 time_axis = range(1, LENGTH + 1)
-fig, axes = plots.plt.subplots(5, 1, figsize=(9, 9), sharex=True)
-axes[0].bar(time_axis, test_x[s, :, 0], color="lightgray", label="value")
-axes[0].bar(time_axis, test_x[s, :, 0] * test_x[s, :, 1], color="tab:red", label="marked value")
-axes[0].set(title=f"입력 (input), test sequence {s}: target = {test_y[s]:.2f}", ylabel="value")
-for ax, (label, gate) in zip(axes[1:], [("1. 입력 게이트 i (input gate)", gates[0]),
-                                        ("2. 삭제 게이트 f (망각 게이트, forget gate)", gates[1]),
-                                        ("3. 장기 기억 c (셀 상태, cell state)", gates[2]),
-                                        ("4. 출력 게이트 o (output gate)", gates[3])], strict=True):
-    for k in units:
-        ax.plot(time_axis, gate[s, :, k], marker=".", label=f"unit {k}")
-    ax.set(title=label)
-for ax in axes:
-    for t in marks:
-        ax.axvline(t, color="tab:red", alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8)
-axes[-1].set(xlabel="time step t (red lines: the marked steps)")
-fig.tight_layout()
+panels = ["1. 입력 게이트 i (input gate)", "2. 삭제 게이트 f (망각 게이트, forget gate)",
+          "3. 장기 기억 c (셀 상태, cell state)", "4. 출력 게이트 o (output gate)"]
+
+
+# %% tags=["subslide"]
+def gate_panels():
+    """The input of sequence s, then the four steps of the two units, one panel each; the legend in the sixth."""
+    fig, axes = plots.plt.subplots(3, 2, figsize=(12, 5.6), sharex=True, layout="constrained")
+    axes = axes.flatten()
+    axes[0].bar(time_axis, test_x[s, :, 0], color="lightgray", label="value")
+    axes[0].bar(time_axis, test_x[s, :, 0] * test_x[s, :, 1], color="tab:red", label="marked value")
+    axes[0].set(title=f"입력 (input), test sequence {s}: target = {test_y[s]:.2f}", ylabel="value")
+    for ax, title, gate in zip(axes[1:5], panels, gates, strict=True):
+        for k in units:
+            ax.plot(time_axis, gate[s, :, k], marker=".", label=f"unit {k}")
+        ax.set(title=title)
+    for ax in axes[:5]:
+        for t in marks:
+            ax.axvline(t, color="tab:red", alpha=0.3, label="marked step" if t == marks[0] else None)
+        low, high = ax.get_ylim()  # keep the ticks inside the panel: the ones beyond it would meet the next panel's
+        ax.set_yticks([v for v in ax.get_yticks() if low <= v <= high])
+    axes[0].set_xticks(range(0, LENGTH + 1, 5))  # shared by every panel, all inside it
+    for ax in axes[3:5]:
+        ax.set(xlabel="time step t")
+        ax.xaxis.set_tick_params(labelbottom=True)
+    handles = dict(zip(*reversed(axes[0].get_legend_handles_labels()))) | dict(
+        zip(*reversed(axes[1].get_legend_handles_labels())))
+    axes[5].remove()
+    fig.legend(handles.values(), handles.keys(), loc="center", bbox_to_anchor=(0.75, 0.17))
+    return fig
+
+
+# %% tags=["subslide"]
+fig = gate_panels()
 
 # %% [markdown]
 # **Reading the figure** (one sequence; the asserted numbers are averages over all 1000 test sequences, at every seed).
@@ -423,7 +443,7 @@ for s, (h_norms, c_norms) in trained_norms.items():
           f"h {per_step_factor(h_norms, 1, 90):.3f}, c {per_step_factor(c_norms, 1, 90):.3f} | mean forget gate "
           f"{trained_forget[s]:.2f} | units whose forget gate averages above 0.9: {units_keeping[s]} of {HIDDEN}")
 
-# %%
+# %% tags=["subslide"]
 start_forget = mean_forget_gate(lstm_cells["LSTM, forget bias 1"], x_long)
 claim("at every seed ‖∂L/∂h_1‖ / ‖∂L/∂h_100‖ is above 1e-3 (at initialisation, with the forget bias of 1: below 1e-7)",
       all((h[0] / h[-1]).item() > 1e-3 for h, _ in trained_norms.values())
@@ -437,9 +457,9 @@ claim(f"the mean forget gate is below its starting value ({start_forget:.2f}) at
 claim("at every seed only 1 to 3 of the 32 units keep their forget gate above 0.9 on average",
       all(1 <= n <= 3 for n in units_keeping.values()), units=units_keeping)
 
-# %%
+# %% tags=["subslide"]
 h_trained, c_trained = trained_norms[0]
-fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.5), sharey=True)
+fig, axes = plots.plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
 plots.curves({"LSTM, forget bias 1, at init": bias1[0].log10(), "trained LSTM (seed 0)": h_trained.log10()},
              x=range(1, 101), ax=axes[0], title=r"$\|\partial L/\partial h_t\|$ before and after training",
              xlabel="time step t (L is computed at t = 100)", ylabel=r"$\log_{10}$ of the norm")
@@ -570,7 +590,8 @@ check_cell_path_gain(cell_path_gain)
 # batch. The check compares your gradients with torch's autograd on random inputs; autograd itself (`.backward()`,
 # `torch.autograd`, `torch.func`) may not be used in the answer. Your `dc` is section 3's additive path written out:
 # once it passes, read off which factor carries the gradient from $c'$ back to $c$.
-#
+
+# %% [markdown]
 # *Hint.* Recompute the forward first and keep the four gates. Then go backward one operation at a time, from
 # $h' = o \odot \tanh(c')$ to $c' = f \odot c + i \odot g$ to the gates, and count every road from $c'$ to the loss.
 # With $\sigma'(a) = \sigma(a)(1 - \sigma(a))$ and $\tanh'(a) = 1 - \tanh^2(a)$ you get the gradient of the packed

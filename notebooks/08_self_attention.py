@@ -158,7 +158,8 @@ with torch.no_grad():
     verdict("without positions: output(reordered) vs reordered(output)", head(e_re), head(e)[:, order], atol=1e-6)
     with_pe = (head(e_re + pe) - head(e + pe)[:, order]).abs().max().item()
     largest = head(e + pe).abs().max().item()
-print(f"with positions:    max |output(reordered) - reordered(output)| = {with_pe:.2f}  (largest |output| {largest:.2f})")
+print(f"with positions:    max |output(reordered) - reordered(output)| = {with_pe:.2f}  "
+      f"(largest |output| {largest:.2f})")
 claim("with positions, reordering the words changes their outputs (by more than 0.01)", with_pe > 0.01,
       difference=with_pe)
 
@@ -175,21 +176,21 @@ claim("with positions, reordering the words changes their outputs (by more than 
 
 # %%
 table = sinusoidal_positional_encoding(50, 32)  # (T, d_model)
-fig, axes = plots.plt.subplots(1, 2, figsize=(11, 3.6))
-plots.heatmap(table.T, title="위치 인코딩 (sinusoidal positional encoding)", xlabel="position t",
-              ylabel="column (2i: sin, 2i+1: cos)", cmap="RdBu", ax=axes[0])
-for column in (0, 4, 10, 20):
-    axes[1].plot(table[:, column], label=f"column {column}")
-axes[1].set(title="four columns: fast to slow clocks", xlabel="position t", ylabel="value")
-axes[1].legend(loc="lower left")
-fig.tight_layout()
-
-# %%
 similarity = table @ table[10]
 print("p_10 · p_t for t = 8..12:", [round(v, 1) for v in similarity[8:13].tolist()],
       "| far away, t = 40:", round(similarity[40].item(), 1))
 claim("p_10 is most similar to itself, and nearby positions are more similar than t = 40",
       similarity.argmax().item() == 10 and similarity[8:13].min() > similarity[40])
+
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(1, 2, figsize=(12, 4))
+plots.heatmap(table.T, title="위치 인코딩 (sinusoidal positional encoding)", xlabel="position $t$",
+              ylabel="column ($2i$: sin, $2i+1$: cos)", cmap="RdBu", ax=axes[0])
+for column in (0, 4, 10, 20):
+    axes[1].plot(table[:, column], label=f"column {column}")
+axes[1].set(title="four columns: fast to slow clocks", xlabel="position $t$", ylabel="value")
+axes[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1))
+fig.tight_layout()
 
 # %% [markdown]
 # ## 4. The score: dot product, cosine similarity and the scaling $\sqrt{d_k}$
@@ -211,7 +212,8 @@ unit_q, unit_K = q1 / q1.norm(), K1 / K1.norm(dim=1, keepdim=True)
 verdict("unit norm: dot product vs cosine", unit_K @ unit_q, cosine(q1, K1), atol=1e-12)
 same_norm_K = 3.0 * unit_K  # every key has norm 3
 ratio = (same_norm_K @ q1) / cosine(q1, K1)
-print("equal key norms: dot / cosine =", [round(r, 3) for r in ratio.tolist()], f"= |q|·3 = {3 * q1.norm().item():.3f}")
+print("equal key norms: dot / cosine =", [round(r, 3) for r in ratio.tolist()],
+      f"= |q|·3 = {3 * q1.norm().item():.3f}")
 q2, K2 = torch.tensor([1.0, 0.0]), torch.tensor([[1.0, 0.0], [3.0, 3.0]])
 print("unequal norms:   dot =", K2 @ q2, "cosine =", cosine(q2, K2), "→ the winners differ")
 
@@ -237,14 +239,18 @@ for i, d in enumerate(widths):
     print(f"{d:>6}" + "".join(f"{r[i][0]:>12.2f}{r[i][1]:>9.2f}" for r in rows.values()))
 print(f"(16 keys: uniform weights have max weight {1 / 16:.4f} and entropy ln 16 = {math.log(16):.2f})")
 
-# %%
+# %% tags=["subslide"]
 raw, scaled = ([m for m, _ in r] for r in rows.values())
 claim("unscaled, the largest weight grows with every widening of d_k, to above 0.9 at d_k = 2048",
       all(a < b for a, b in zip(raw, raw[1:])) and raw[-1] > 0.9, raw=raw)
 claim("scaled, it stays between 0.2 and 0.3 at every width", all(0.2 < m < 0.3 for m in scaled), scaled=scaled)
-ax = plots.curves({n: [m for m, _ in r] for n, r in rows.items()}, x=widths, hline=1 / 16, hline_label="uniform (1/16)",
-                  title="softmax over 16 keys: mean largest weight vs d_k", xlabel="d_k (log scale)", ylabel="largest weight")
+fig, ax = plots.plt.subplots(figsize=(10, 3.3), layout="constrained")
+plots.curves({r"raw $q \cdot k$": raw, r"$q \cdot k \,/\, \sqrt{d_k}$": scaled}, x=widths, hline=1 / 16, ax=ax,
+             hline_label="uniform (1/16)", title="softmax over 16 keys: mean largest weight against $d_k$",
+             xlabel="$d_k$ (log scale)", ylabel="largest weight")
 ax.set_xscale("log")
+ax.set_xticks(widths, [str(d) for d in widths])
+ax.minorticks_off()
 
 # %% [markdown]
 # Unscaled, the largest weight climbs toward 1 as $d_k$ grows: the softmax becomes a hard choice. That matters
@@ -279,12 +285,15 @@ def tag_loss(scores, y):
     return F.cross_entropy(scores.transpose(1, 2), y)
 
 
+# %% tags=["subslide"]
 train_it, test_it = what_is_it(600, split="train", seed=0)[0], what_is_it(300, split="test", seed=1)[0]
 clauses = [list(s.korean) for s in simple_sentences()]
 train_X, train_y = activity_tags(train_it + clauses * 5)
 test_X, test_y = activity_tags(test_it)
-print(tuple(train_X.shape), "training sentences, e.g.", " ".join(clauses[0]), "→", ACTIVITY_NAMES[verb_activity[clauses[0][-1]]])
-claim("no test sentence occurs among the training sentences", not {tuple(s) for s in test_it} & {tuple(s) for s in train_it})
+print(tuple(train_X.shape), "training sentences, e.g.", " ".join(clauses[0]), "→",
+      ACTIVITY_NAMES[verb_activity[clauses[0][-1]]])
+claim("no test sentence occurs among the training sentences",
+      not {tuple(s) for s in test_it} & {tuple(s) for s in train_it})
 
 # %%
 seed_everything(0)
@@ -302,17 +311,16 @@ claim("at 그것을 the head names the activity of at least 95 % of held-out sen
 # (query), column = the word attended to (key). Left, the lecture's sentence; right, a 그것을-sentence.
 
 # %%
-fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.6))
+fig, axes = plots.plt.subplots(1, 2, figsize=(12, 3.6), layout="constrained")
 maps = {}
 for ax, words in zip(axes, [sentence, ["나는", "어제", "그것을", "먹었다"]], strict=True):
     with torch.no_grad():
         _, weights = tagger(torch.tensor([vocab.encode(words)]), return_weights=True)
     maps[" ".join(words)] = weights[0]
-    plots.heatmap(weights[0], xlabels=words, ylabels=words, annotate=True, ax=ax, colorbar=False,
+    plots.heatmap(weights[0], xlabels=words, ylabels=words, annotate=True, ax=ax,
                   title=f"어텐션 가중치: {' '.join(words)}", xlabel="key (attended to)", ylabel="query")
-fig.tight_layout()
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["subslide", "nbval-ignore-output"]
 for text, m in maps.items():
     print(f"{text}: each word attends most to", [text.split()[j] for j in m.argmax(-1).tolist()],
           f"(smallest of these weights: {m.max(-1).values.min():.2f})")
@@ -337,7 +345,8 @@ claim("in both sentences every word's largest weight, above 0.9, is on the verb 
 # things before it and the verb after it. `which_one(..., time_words=(0, 2))` puts 0 to 2 time words after the
 # subject ("나는 어제 방금 빵하고 …"), which moves every later word by up to two places, and the thing meant is the
 # first of the two in some sentences and the second in others.
-#
+
+# %% [markdown]
 # One head cannot point at the thing meant. 그것을's query is made from the word 그것을 and its position only, the
 # same whichever verb follows, so it has no reason to prefer 우유 over 빵 before it has read 마셨다. What it can do
 # is gather the three words that matter, both things and the verb, and leave the rest to the read-out: the answer
@@ -353,11 +362,13 @@ def encode(sentences, targets):
 train_s, train_t = which_one(3000, time_words=(0, 2), split="train", seed=0)
 test_s, test_t = which_one(500, time_words=(0, 2), split="test", seed=1)
 print(" ".join(test_s[0]), "→ 그것 =", NOUNS[test_t[0, test_s[0].index(IT)]])
-claim("no test sentence occurs among the training sentences", not {tuple(s) for s in test_s} & {tuple(s) for s in train_s})
+claim("no test sentence occurs among the training sentences",
+      not {tuple(s) for s in test_s} & {tuple(s) for s in train_s})
 taggers = {}
 for seed in range(4):
     torch.manual_seed(seed)
-    taggers[seed] = AttentionTagger(len(vocab), len(NOUNS), d_model=32, max_len=train_t.shape[1], pad_index=vocab.pad_index)
+    taggers[seed] = AttentionTagger(len(vocab), len(NOUNS), d_model=32, max_len=train_t.shape[1],
+                                    pad_index=vocab.pad_index)
 train_S = encode(train_s, train_t)
 histories = train_in_parallel(taggers, lambda seed, model: fit(
     model, sample_batches(train_S, train_t, 64), steps=800, lr=1e-2, loss_fn=tag_loss, seed=seed))
@@ -383,7 +394,7 @@ probe_s = [time_words_after_so(words) for words in test_s]  # 그것을 keeps it
 example = next(i for i, words in enumerate(test_s) if any(w in TIME_WORDS for w in words))
 print(" ".join(test_s[example]), "→", " ".join(probe_s[example]))
 
-# %%
+# %% tags=["subslide"]
 def where_it_looks(model, sentences, targets):
     """Accuracy at 그것을 and, averaged over the sentences, where 그것을's attention goes."""
     with torch.no_grad():
@@ -402,7 +413,7 @@ def where_it_looks(model, sentences, targets):
 looks = {seed: {"held-out": where_it_looks(m, test_s, test_t), "probe": where_it_looks(m, probe_s, test_t)}
          for seed, m in taggers.items()}
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["subslide", "nbval-ignore-output"]
 print(f"{'seed':<6}{'sentences':<10}" + "".join(f"{name:>25}" for name in looks[0]["held-out"]))
 for seed, by_set in looks.items():
     for which, measured in by_set.items():
@@ -413,7 +424,8 @@ for seed, by_set in looks.items():
 
 # %%
 every = [m for by_set in looks.values() for m in by_set.values()]
-claim("at every seed, in held-out and probe sentences, more than 85 % of 그것을's weight is on the two things and the verb",
+claim("at every seed, in held-out and probe sentences, more than 85 % of 그것을's weight is on the two things "
+      "and the verb",
       min(m["weight on the 3"] for m in every) > 0.85, shares=[m["weight on the 3"] for m in every])
 claim("and its largest weight falls on one of those three words in more than 85 % of the sentences",
       min(m["largest on one of the 3"] for m in every) > 0.85, hits=[m["largest on one of the 3"] for m in every])
@@ -456,15 +468,19 @@ verdict(f"log(weight({words[a]}) / weight({words[b]})), with {words[-1]} vs with
 # %%
 i = next(i for i, words in enumerate(test_s) if sum(w in TIME_WORDS for w in words) == 2)
 went_hard = next(s for s, b in looks.items() if b["held-out"]["largest weight"] > 0.9)
-fig, axes = plots.plt.subplots(3, 1, figsize=(10, 5.4))
-for ax, (seed, words, title) in zip(axes, [(spreads, test_s[i], "a seed that spreads"),
-                                           (spreads, probe_s[i], "the same seed, time words moved (probe)"),
-                                           (went_hard, test_s[i], "a seed that went hard")], strict=True):
+it_rows = {}  # title -> (the sentence's words, 그것을's weights over them)
+for seed, words, title in [(spreads, test_s[i], "a seed that spreads"),
+                           (spreads, probe_s[i], "the same seed, time words moved (probe)"),
+                           (went_hard, test_s[i], "a seed that went hard")]:
     with torch.no_grad():
         _, weights = taggers[seed](torch.tensor([vocab.encode(words)]), return_weights=True)
-    plots.heatmap(weights[0, words.index(IT)][None], xlabels=words, ylabels=["그것을"], annotate=True, ax=ax,
-                  colorbar=False, title=f"{title}: where 그것을 looks")
-fig.tight_layout()
+    it_rows[title] = words, weights[0, words.index(IT)]
+
+# %% tags=["subslide"]
+fig, axes = plots.plt.subplots(3, 1, figsize=(10, 5.2), layout="constrained")
+for ax, (title, (words, row)) in zip(axes, it_rows.items(), strict=True):
+    plots.heatmap(row[None], xlabels=words, ylabels=["그것을"], annotate=True, ax=ax,
+                  title=f"{title}: where 그것을 looks")
 
 # %% [markdown]
 # **What moved and what did not.** At every seed, 그것을 puts most of its weight on the two things and the verb,
@@ -610,7 +626,8 @@ check_sinusoidal_encoding(sinusoidal_encoding)
 # allowed in the answer). A `dot` with no $t$ in it is the proof that $p_t \cdot p_{t+k}$ depends on $k$ only. And `M`
 # is the reason the original Transformer paper gives for choosing sines: for any fixed $k$, $p_{t+k}$ is a linear
 # function of $p_t$, which its authors hoped would let a model learn to attend by relative position.
-#
+
+# %% [markdown]
 # *Hint.* Take one column pair $(2i, 2i+1)$: at position $t$ it holds $(\sin\theta, \cos\theta)$ with
 # $\theta = t\,\omega_i$, $\omega_i = 1/10000^{2i/d_{model}}$. Write $\sin(\theta + k\omega_i)$ and
 # $\cos(\theta + k\omega_i)$ with the angle-addition formulas and read off what multiplies $\sin\theta$ and
