@@ -21,28 +21,19 @@ SOURCES = notebook_paths()
 RUN_HERE = [p for p in SOURCES if p.stem not in ASSIGNMENTS]
 
 
-def _solution_lines(cell) -> list[str]:
-    inside, lines = False, []
+def _split(cell) -> tuple[list[str], list[str]]:
+    """(the solution's non-empty lines, stripped; every other line) of a cell."""
+    inside, solution, other = False, [], []
     for line in cell.source.splitlines():
         if "### BEGIN SOLUTION" in line:
             inside = True
         elif "### END SOLUTION" in line:
             inside = False
         elif inside and line.strip():
-            lines.append(line.strip())
-    return lines
-
-
-def _outside_solutions(cell) -> str:
-    inside, kept = False, []
-    for line in cell.source.splitlines():
-        if "### BEGIN SOLUTION" in line:
-            inside = True
-        elif "### END SOLUTION" in line:
-            inside = False
+            solution.append(line.strip())
         elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
+            other.append(line)
+    return solution, other
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -51,9 +42,9 @@ def test_no_solution_line_survives(source):
     text = "\n".join(c.source for c in copy.cells)
     assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
     solved = nbformat.read(source, as_version=4)
-    shown = "\n".join(_outside_solutions(c) for c in solved.cells)  # on screen for everyone
+    shown = "\n".join(line for c in solved.cells for line in _split(c)[1])  # on screen for all
     for cell in solved.cells:
-        for line in _solution_lines(cell):
+        for line in _split(cell)[0]:
             if line not in shown and not line.startswith("#"):
                 assert line not in text, f"solution line survived: {line!r}"
     assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")
