@@ -7,6 +7,8 @@ placement n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import torch
 
@@ -131,10 +133,6 @@ def gru_step_reference(x, h, W_ih, W_hh, b_ih, b_hh):
     return _gru_step(x, h, W_ih, W_hh, b_ih, b_hh)
 
 
-def _mistake(**kwargs):
-    return lambda *args: _gru_step(*args, **kwargs)
-
-
 _ORDER_HINT = (
     "torch packs the three gates in the order r, z, n (reset, update, candidate): the first H "
     "rows of W_ih and W_hh belong to r, the next H to z, the last H to n."
@@ -149,28 +147,28 @@ register(
         arg_names=("x", "h", "W_ih", "W_hh", "b_ih", "b_hh"),
         mistakes=(
             (
-                _mistake(variant="paper_reset"),
+                partial(_gru_step, variant="paper_reset"),
                 "that is the paper's placement W_hn (r * h); torch applies the reset gate AFTER the product, to the whole recurrent term: r * (W_hn h + b_hn).",
             ),
             (
-                _mistake(variant="reset_bias_outside"),
+                partial(_gru_step, variant="reset_bias_outside"),
                 "in torch the reset gate also multiplies the hidden bias b_hn: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).",
             ),
             (
-                _mistake(variant="no_reset"),
+                partial(_gru_step, variant="no_reset"),
                 "the reset gate (이전과 현재 얼마만큼?) is missing: it scales the recurrent term of the candidate, r * (W_hn h + b_hn).",
             ),
             (
-                _mistake(variant="reset_on_input_too"),
+                partial(_gru_step, variant="reset_on_input_too"),
                 "the reset gate scales only the part that comes from h, not the input term W_in x + b_in.",
             ),
             (
-                _mistake(variant="swapped_update"),
+                partial(_gru_step, variant="swapped_update"),
                 "in torch's GRU z weights the OLD state: h' = (1 - z) * n + z * h.",
             ),
-            (_mistake(order="zrn"), _ORDER_HINT),
-            (_mistake(order="nzr"), _ORDER_HINT),
-            (_mistake(order="rnz"), _ORDER_HINT),
+            (partial(_gru_step, order="zrn"), _ORDER_HINT),
+            (partial(_gru_step, order="nzr"), _ORDER_HINT),
+            (partial(_gru_step, order="rnz"), _ORDER_HINT),
         ),
     )
 )

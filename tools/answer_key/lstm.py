@@ -7,6 +7,8 @@ gate order i, f, g, o in the packed weights W_ih (4H, I) and W_hh (4H, H).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import torch
 
@@ -151,10 +153,6 @@ def lstm_step_reference(x, h, c, W_ih, W_hh, b_ih, b_hh):
     return _lstm_step(x, h, c, W_ih, W_hh, b_ih, b_hh)
 
 
-def _mistake(**kwargs):
-    return lambda *args: _lstm_step(*args, **kwargs)
-
-
 _ORDER_HINT = (
     "torch packs the four gates in the order i, f, g, o (input, forget, candidate, output): "
     "the first H rows of W_ih belong to i, the next H to f, then g, then o."
@@ -168,32 +166,32 @@ register(
         make_inputs=_step_inputs,
         arg_names=("x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"),
         mistakes=(
-            (_mistake(order="figo"), _ORDER_HINT),
-            (_mistake(order="ifog"), _ORDER_HINT),
-            (_mistake(order="igfo"), _ORDER_HINT),
-            (_mistake(order="iofg"), _ORDER_HINT),
+            (partial(_lstm_step, order="figo"), _ORDER_HINT),
+            (partial(_lstm_step, order="ifog"), _ORDER_HINT),
+            (partial(_lstm_step, order="igfo"), _ORDER_HINT),
+            (partial(_lstm_step, order="iofg"), _ORDER_HINT),
             (
-                _mistake(variant="no_forget"),
+                partial(_lstm_step, variant="no_forget"),
                 "step 2 (삭제 게이트) is missing: the old cell state is multiplied by the forget gate, c' = f * c + i * g.",
             ),
             (
-                _mistake(variant="tanh_c_state"),
+                partial(_lstm_step, variant="tanh_c_state"),
                 "do not squash the cell state: c' = f * c + i * g stays as it is; tanh is applied only when making h' = o * tanh(c').",
             ),
             (
-                _mistake(variant="no_tanh_h"),
+                partial(_lstm_step, variant="no_tanh_h"),
                 "the output is h' = o * tanh(c'): pass the new cell state through tanh before the output gate.",
             ),
             (
-                _mistake(variant="old_c_in_h"),
+                partial(_lstm_step, variant="old_c_in_h"),
                 "h' must use the NEW cell state: h' = o * tanh(c'), with c' = f * c + i * g computed first.",
             ),
             (
-                _mistake(variant="sigmoid_g"),
+                partial(_lstm_step, variant="sigmoid_g"),
                 "the candidate g uses tanh (values in -1..1); only i, f and o use the sigmoid.",
             ),
             (
-                _mistake(variant="no_b_hh"),
+                partial(_lstm_step, variant="no_b_hh"),
                 "torch has two biases: add both b_ih and b_hh to the gate pre-activations.",
             ),
         ),
