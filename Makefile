@@ -56,7 +56,7 @@ lint: $(STAMP)
 
 ## Re-execute the notebooks from their .py twins and store outputs (NB=01 for one).
 notebooks: $(STAMP)
-	$(BIN)/python tools/notebooks.py build $(NB)
+	$(BIN)/python tools/build_notebooks.py $(NB)
 
 ## Student copies (answers removed) into student/; never overwrites an edited copy.
 release: $(STAMP)

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from build_notebooks import NOTEBOOKS as NOTEBOOK_DIR
+from build_notebooks import notebook_paths
 from lab_server import CHROMIUM, CHROMIUM_FLAGS, lab_server
 from slides import step_through
-
-from notebooks import NOTEBOOKS as NOTEBOOK_DIR
-from notebooks import notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 if not CHROMIUM.exists():

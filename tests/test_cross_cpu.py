@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from notebooks import notebook_paths
+from build_notebooks import notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL_DIED = "Kernel died before replying to kernel_info"

@@ -8,9 +8,9 @@ import nbformat
 import pytest
 from answer_key import ANSWERS
 from answer_key.grader import answer_cells, check_calls, grade, grade_notebook
+from build_notebooks import notebook_paths
 
 from course_lib.checks.own_work import scan
-from notebooks import notebook_paths
 
 SOURCES = notebook_paths()
 STEP = "rnn_step"

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from notebooks import RISE, notebook_paths
+from build_notebooks import RISE, notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,10 +17,12 @@ def test_every_notebook_has_a_slide_structure(path):
     nb = nbformat.read(path, as_version=4)
     cells = nb.cells
     kinds = [c.metadata.get("slideshow", {}).get("slide_type") for c in cells]
-    assert None not in kinds, "every cell needs slideshow metadata: rebuild with tools/notebooks.py"
+    assert None not in kinds, (
+        "every cell needs slideshow metadata: rebuild with tools/build_notebooks.py"
+    )
     assert kinds[0] == "slide"
     assert kinds.count("slide") >= 4, "a lecture needs more than a couple of slides"
-    assert nb.metadata.get("rise") == RISE, "RISE's options: rebuild with tools/notebooks.py"
+    assert nb.metadata.get("rise") == RISE, "RISE's options: rebuild with tools/build_notebooks.py"
     first_code = next(c for c in cells if c.cell_type == "code")
     assert first_code.metadata.slideshow.slide_type == "subslide", "the setup cell is off the title"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from build_notebooks import notebook_paths, paired_text
 
 from course_lib.checks import EXERCISES
-from notebooks import notebook_paths, paired_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,10 +27,10 @@ def test_notebooks_exist():
 
 def test_pair_is_in_sync(path):
     assert path.exists(), (
-        f"{path.name} is missing: run `python tools/notebooks.py build {path.stem}`"
+        f"{path.name} is missing: run `python tools/build_notebooks.py {path.stem}`"
     )
     assert paired_text(path) == path.with_suffix(".py").read_text(encoding="utf-8"), (
-        f"{path.name} and its .py twin differ: run `python tools/notebooks.py build {path.stem}`"
+        f"{path.name} and its .py twin differ: run `python tools/build_notebooks.py {path.stem}`"
     )
 
 

@@ -10,11 +10,11 @@ import shutil
 
 import nbformat
 import pytest
+from build_notebooks import NOTEBOOKS as NOTEBOOK_DIR
+from build_notebooks import notebook_paths
 from nbclient import NotebookClient
 from test_class_round_trip import ASSIGNMENTS
 
-from notebooks import NOTEBOOKS as NOTEBOOK_DIR
-from notebooks import notebook_paths
 from release import blank, publish, student_copies, unpaired
 
 SOURCES = notebook_paths()

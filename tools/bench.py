@@ -57,8 +57,7 @@ def module_rows(repeats: int):
 def notebook_rows():
     """Yield a table row per notebook: its run time in a fresh kernel, top to bottom."""
     import nbformat
-
-    from notebooks import execute, notebook_paths
+    from build_notebooks import execute, notebook_paths
 
     for path in notebook_paths():
         seconds = execute(nbformat.read(path, as_version=4))

@@ -29,7 +29,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from notebooks import notebook_paths  # noqa: E402
+from build_notebooks import notebook_paths  # noqa: E402
 
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 CELL_TIMEOUT = (

@@ -20,9 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import nbformat  # noqa: E402
+from build_notebooks import NOTEBOOKS, RISE, notebook_paths  # noqa: E402
 from lab_server import CHROMIUM, CHROMIUM_FLAGS, lab_server  # noqa: E402
-
-from notebooks import NOTEBOOKS, RISE, notebook_paths  # noqa: E402
 
 WIDTH, HEIGHT = 1280, 720
 # The current slide (RISE puts sub-slides inside their slide: the innermost present one), and how

@@ -1,8 +1,9 @@
-"""Build, check and time the course notebooks.
+"""Build the course notebooks from their .py twins, and check that the pairs agree.
 
-    python tools/notebooks.py build [NAME ...]   # .py twin -> executed .ipynb (outputs stored) -> .py again
-    python tools/notebooks.py check-pairs        # exit 1 if any .ipynb and its .py twin differ
-    python tools/notebooks.py times [NAME ...]   # run each notebook in a fresh kernel, print seconds
+    python tools/build_notebooks.py [NAME ...]     # .py twin -> executed .ipynb (outputs stored) -> .py again
+    python tools/build_notebooks.py --check-pairs  # exit 1 if any .ipynb and its .py twin differ
+
+``make bench`` times the notebooks (``tools/bench.py``).
 
 The .py (py:percent) twin is what authors edit; ``build`` executes it top to
 bottom in a fresh kernel and stores the outputs that nbval later compares.
@@ -107,34 +108,22 @@ def check_pairs(paths: list[Path]) -> int:
     ]
     for p in bad:
         print(
-            f"{p.name} and {p.with_suffix('.py').name} differ: run `python tools/notebooks.py build {p.stem}`"
+            f"{p.name} and {p.with_suffix('.py').name} differ: run `python tools/build_notebooks.py {p.stem}`"
         )
     return 1 if bad else 0
-
-
-def times(paths: list[Path]) -> dict[str, float]:
-    """Execute each notebook in a fresh kernel (outputs discarded); return seconds per notebook."""
-    result = {}
-    for ipynb in paths:
-        result[ipynb.stem] = execute(nbformat.read(ipynb, as_version=4))
-    return result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["build", "check-pairs", "times"])
-    parser.add_argument("names", nargs="*")
+    parser.add_argument("names", nargs="*", help="notebooks to build (default: all)")
+    parser.add_argument("--check-pairs", action="store_true", help="only check the pairs agree")
     args = parser.parse_args(argv)
     paths = notebook_paths(args.names)
-    if args.command == "build":
-        build(paths)
-    elif args.command == "check-pairs":
+    if args.check_pairs:
         return check_pairs(paths)
-    else:
-        for name, seconds in times(paths).items():
-            print(f"{name:<28}{seconds:6.1f} s")
+    build(paths)
     return 0
 
 
