@@ -79,7 +79,10 @@ class GRU(_GRUStep, RecurrentLayer):
 
         input: (T, B, I), or (B, T, I) if batch_first, or unbatched (T, I); hx: (L*D, B, H)
         or unbatched (L*D, H), zeros if None. output: (T, B, D*H) (batch_first: (B, T, D*H);
-        unbatched (T, D*H)); h_n: (L*D, B, H). With ``return_gates=True`` also return
-        GRUGates, each (L*D, T, B, H) ((L*D, B, T, H) if batch_first, (L*D, T, H) unbatched).
+        unbatched (T, D*H)); h_n: (L*D, B, H). With ``return_gates=True`` return
+        (output, h_n, GRUGates), each field (L*D, T, B, H) ((L*D, B, T, H) if batch_first,
+        (L*D, T, H) unbatched), the layout of ``lstm.LSTM``'s gates. Unlike the LSTM's, which its
+        hand-written backward leaves without gradient, these come from the step run under
+        autograd and carry gradient.
         """
         return self._forward(input, hx, return_gates)

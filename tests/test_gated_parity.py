@@ -1,6 +1,7 @@
 """LSTM and GRU (cells and layers) equal torch.nn's over the same grid: one parametrisation for both."""
 
 import pytest
+import torch
 from recurrent_parity import (
     LAYER_CONFIGS,
     assert_matches_torch,
@@ -23,10 +24,12 @@ def pair(request):
     return PAIRS[request.param]
 
 
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=str)
 @pytest.mark.parametrize("with_hx", [False, True], ids=["zero-state", "given-state"])
 @pytest.mark.parametrize("config", LAYER_CONFIGS, ids=config_id)
-def test_gated_layer_matches_torch(pair, config, with_hx):
-    assert_matches_torch(pair[0], pair[1], with_hx=with_hx, **config)
+def test_gated_layer_matches_torch(pair, config, with_hx, dtype):
+    # float32 too, as the notebooks run: tolerances in recurrent_parity.TOLERANCES
+    assert_matches_torch(pair[0], pair[1], with_hx=with_hx, dtype=dtype, **config)
 
 
 @pytest.mark.parametrize(
