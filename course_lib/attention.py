@@ -1,16 +1,19 @@
 """Self-attention as the lecture builds it, proven equal to PyTorch's.
 
-The lecture's four steps, in the order this module defines them:
+The lecture's four steps are 1. encode position, 2. extract query, key and value,
+3. attention weighting, 4. extract features. This module defines them as a layer is
+built from its step, one section each, top to bottom:
 
-1. encode position: ``sinusoidal_positional_encoding``, ``LearnedPositionalEncoding``;
-2. extract query, key and value: linear maps of the input (``SelfAttentionHead``);
-3. attention weighting: ``softmax(Q Kᵀ · scale)``;
-4. extract features: ``softmax(Q Kᵀ · scale) V`` (``scaled_dot_product_attention``).
+- step 1, encode position: ``sinusoidal_positional_encoding``, ``LearnedPositionalEncoding``;
+- steps 3-4, attention weighting ``softmax(Q Kᵀ · scale)`` and extract features
+  ``softmax(Q Kᵀ · scale) V``: ``scaled_dot_product_attention``, which every layer calls;
+- step 2, extract query, key and value: linear maps of the input, the first thing the
+  layers ``SelfAttentionHead`` and ``MultiheadAttention`` do before steps 3-4.
 
 ``MultiheadAttention`` runs several heads side by side and is a drop-in for
 ``torch.nn.MultiheadAttention`` (same parameter names, so ``load_state_dict``
 works both ways). ``AttentionTagger`` is the smallest model built from one head:
-notebook 08 trains it and reads its attention maps.
+notebook 08 trains it and reads its attention maps. Helpers come last.
 
 Shape letters used throughout: B batch, T time (sequence length), D model width
 (``embed_dim``), L query length, S key/value length, E query/key feature size,
@@ -36,7 +39,7 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------- 1. encode position
+# ------------------------------------------------------------- step 1. encode position
 
 
 def sinusoidal_positional_encoding(
@@ -93,16 +96,11 @@ class LearnedPositionalEncoding(nn.Module):
         return x + self.weight[:length]
 
 
-# ------------------------------------------------- 3.-4. attention weighting and features
+# ------------------------------------- steps 3-4. attention weighting and extract features
 
 
-# Memory-efficient attention (Rabe & Staats, 2021): softmax is taken per query row, so the
-# queries can go through steps 3-4 in blocks, exactly; each block's (..., rows, S) scores stay
-# under QUERY_BLOCK_BYTES. Why: a score buffer of 32 MiB or more is above glibc's largest mmap
-# threshold, so each of the several per call is a fresh mmap that page-faults. Forward +
-# backward at B32 nh4 hs32 float32 on 2 threads, against torch's time: L256 in one block 2.4x,
-# with 8-16 MiB blocks 1.3-1.5x (16 MiB: two blocks), with 2-4 MiB 1.6-1.8x (many small
-# matmuls); L1024 in one block 3.2x, 64 MiB blocks 2.3x, 16 MiB 2.2x, 4 MiB 3.6x.
+# The largest score buffer attended in one piece; longer inputs go a block of query rows at a
+# time (``_attend_in_query_blocks`` says why). ``make bench`` times the result against torch.
 QUERY_BLOCK_BYTES = 16 * 2**20
 
 
@@ -141,11 +139,12 @@ def scaled_dot_product_attention(
     is different: see ``MultiheadAttention``. A large finite negative mask value
     (say -1e9) is not "masked": the row then comes out uniform, as in torch.
 
-    Long inputs are attended a block of query rows at a time (``QUERY_BLOCK_BYTES``);
-    the result is the same, since each query row has a softmax of its own.
+    The code below is what runs unless the scores (..., L, S) would take more than
+    ``QUERY_BLOCK_BYTES``; such long inputs are handed to ``_attend_in_query_blocks``,
+    which runs this same code on a block of query rows at a time, with the same result.
     """
     _check_attention_inputs(query, key, value)
-    length_q, length_s, e = query.shape[-2], key.shape[-2], query.shape[-1]
+    length_q, length_s = query.shape[-2], key.shape[-2]
     scores_shape = (*torch.broadcast_shapes(query.shape[:-2], key.shape[:-2]), length_q, length_s)
     if is_causal:
         if attn_mask is not None:
@@ -154,39 +153,14 @@ def scaled_dot_product_attention(
     if attn_mask is not None:
         _check_mask(attn_mask, scores_shape)
     if scale is None:
-        scale = 1.0 / math.sqrt(e)
+        scale = 1.0 / math.sqrt(query.shape[-1])
+    # long inputs of more than one query row: the steps below, run a block of rows at a time
+    if length_q > 1 and math.prod(scores_shape) * query.element_size() > QUERY_BLOCK_BYTES:
+        return _attend_in_query_blocks(query, key, value, attn_mask, scale, return_weights)
 
-    row_bytes = math.prod(scores_shape[:-2]) * length_s * query.element_size()
-    rows = max(1, QUERY_BLOCK_BYTES // max(1, row_bytes))  # query rows per block
-    if rows >= length_q:
-        output, weights = _attend(query, key, value, attn_mask, scale)
-        return (output, weights) if return_weights else output
-
-    query_blocks = query.split(rows, dim=-2)  # each (..., rows, E), the last one shorter
-    if attn_mask is not None and attn_mask.dim() >= 2 and attn_mask.shape[-2] == length_q:
-        mask_blocks = attn_mask.split(rows, dim=-2)  # the causal mask too: right query offsets
-    else:
-        mask_blocks = (attn_mask,) * len(query_blocks)  # the same for every query row
-    outputs, weights = [], []
-    for query_block, mask_block in zip(query_blocks, mask_blocks, strict=True):
-        output, block_weights = _attend(query_block, key, value, mask_block, scale)
-        outputs.append(output)
-        if return_weights:
-            weights.append(block_weights)
-    output = torch.cat(outputs, dim=-2)  # (..., L, Ev)
-    return (output, torch.cat(weights, dim=-2)) if return_weights else output
-
-
-def _attend(
-    query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None, scale: float
-) -> tuple[Tensor, Tensor]:
-    """Steps 3 and 4 for queries (..., L, E): return output (..., L, Ev), weights (..., L, S).
-
-    key (..., S, E) and value (..., S, Ev) as in ``scaled_dot_product_attention``;
-    attn_mask broadcastable to (..., L, S) and already checked, or None.
-    """
     # scores = Q Kᵀ · scale; scaling Q first gives the same numbers and touches L·E values, not L·S
     scores = (query * scale) @ key.transpose(-2, -1)  # (..., L, S)
+    # mask: a key a query may not attend scores -inf (a float mask is added), so its weight is 0
     dead = None  # query rows with no key left to attend to
     if attn_mask is not None:
         # in place: scores is a fresh tensor that backward does not need, so autograd allows it,
@@ -208,10 +182,54 @@ def _attend(
         weights = weights.masked_fill(dead, 0.0)
     # 4. extract features: softmax(Q Kᵀ · scale) V
     output = weights @ value  # (..., L, Ev)
-    return output, weights
+    return (output, weights) if return_weights else output
 
 
-# ------------------------------------------------------------ 2. query, key, value
+def _attend_in_query_blocks(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None,
+    scale: float,
+    return_weights: bool,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """Run ``scaled_dot_product_attention`` on blocks of query rows and join the results.
+
+    Memory-efficient attention (Rabe & Staats, 2021). Each query row has a softmax of its
+    own, over the keys, so a block of rows attended by itself gives that block's rows of
+    the whole result: blocks change how the work is cut, not what it computes. Why
+    bother: one call allocates several score-sized buffers (scores, weights, and in the
+    backward pass their gradients). A buffer larger than glibc's malloc keeps for reuse
+    (its largest mmap threshold) is mapped fresh from the system on every call, and each
+    of its pages faults when first written; blocks of at most ``QUERY_BLOCK_BYTES`` stay
+    below that, so the allocator hands the same memory back call after call. Much smaller
+    blocks lose again, to the overhead of many small matrix products.
+
+    Arguments as in ``scaled_dot_product_attention``, with attn_mask already checked
+    (the causal mask already built) and scale already chosen.
+    """
+    length_q = query.shape[-2]
+    batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2])  # the scores' (...)
+    row_bytes = math.prod(batch) * key.shape[-2] * query.element_size()  # one query row's scores
+    rows = max(1, QUERY_BLOCK_BYTES // row_bytes)  # query rows per block
+    query_blocks = query.split(rows, dim=-2)  # each (..., rows, E), the last one shorter
+    if attn_mask is not None and attn_mask.dim() >= 2 and attn_mask.shape[-2] == length_q:
+        mask_blocks = attn_mask.split(rows, dim=-2)  # the causal mask too: right query offsets
+    else:
+        mask_blocks = (attn_mask,) * len(query_blocks)  # the same for every query row
+    outputs, weights = [], []
+    for query_block, mask_block in zip(query_blocks, mask_blocks, strict=True):
+        output, block_weights = scaled_dot_product_attention(
+            query_block, key, value, attn_mask=mask_block, scale=scale, return_weights=True
+        )
+        outputs.append(output)
+        if return_weights:
+            weights.append(block_weights)
+    output = torch.cat(outputs, dim=-2)  # (..., L, Ev)
+    return (output, torch.cat(weights, dim=-2)) if return_weights else output
+
+
+# -------------------------------- step 2. extract query, key and value: the layers
 
 
 class SelfAttentionHead(nn.Module):

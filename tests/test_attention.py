@@ -1,4 +1,4 @@
-"""course_lib.attention against PyTorch, computed at test time, in float64."""
+"""course_lib.attention against PyTorch, computed at test time, in float64 (blocks: float32 too)."""
 
 import math
 
@@ -20,6 +20,7 @@ from course_lib.attention import (
 
 DT = torch.float64
 TOL = {"rtol": 1e-10, "atol": 1e-10}
+TOLS = {torch.float64: TOL, torch.float32: {"rtol": 1e-5, "atol": 1e-5}}
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +28,8 @@ def _seed():
     torch.manual_seed(0)
 
 
-def _leaf(*shape: int) -> torch.Tensor:
-    return torch.randn(*shape, dtype=DT, requires_grad=True)
+def _leaf(*shape: int, dtype: torch.dtype = DT) -> torch.Tensor:
+    return torch.randn(*shape, dtype=dtype, requires_grad=True)
 
 
 def _bool_mask(*shape: int) -> torch.Tensor:
@@ -38,9 +39,9 @@ def _bool_mask(*shape: int) -> torch.Tensor:
     return mask
 
 
-def _assert_same_with_grads(ours, theirs, inputs) -> None:
+def _assert_same_with_grads(ours, theirs, inputs, tol=TOL) -> None:
     """ours and theirs: a tensor or a tuple of tensors; values and input gradients agree."""
-    torch.testing.assert_close(ours, theirs, **TOL)
+    torch.testing.assert_close(ours, theirs, **tol)
     if isinstance(theirs, tuple):
         grad_out = tuple(torch.randn_like(t) for t in theirs)
     else:
@@ -48,7 +49,7 @@ def _assert_same_with_grads(ours, theirs, inputs) -> None:
     ours_grads = torch.autograd.grad(ours, inputs, grad_out)
     theirs_grads = torch.autograd.grad(theirs, inputs, grad_out)
     for a, b in zip(ours_grads, theirs_grads, strict=True):
-        torch.testing.assert_close(a, b, **TOL)
+        torch.testing.assert_close(a, b, **tol)
 
 
 # ------------------------------------------------------------------ scaled dot product
@@ -129,11 +130,14 @@ SDPA_CASES = {
 }
 
 
-def _sdpa_case(case: str):
-    """Leaves q, k, v and the keyword arguments (masks built now) of SDPA_CASES[case]."""
+def _sdpa_case(case: str, dtype: torch.dtype = DT):
+    """Leaves q, k, v and the keyword arguments (masks built now) of SDPA_CASES[case] in dtype."""
     q_shape, k_shape, v_shape, kwargs = SDPA_CASES[case]
     kwargs = {name: arg() if callable(arg) else arg for name, arg in kwargs.items()}
-    return _leaf(*q_shape), _leaf(*k_shape), _leaf(*v_shape), kwargs
+    if "attn_mask" in kwargs and kwargs["attn_mask"].is_floating_point():
+        kwargs["attn_mask"] = kwargs["attn_mask"].to(dtype)
+    q, k, v = (_leaf(*shape, dtype=dtype) for shape in (q_shape, k_shape, v_shape))
+    return q, k, v, kwargs
 
 
 @pytest.mark.parametrize("case", SDPA_CASES, ids=list(SDPA_CASES))
@@ -144,37 +148,44 @@ def test_sdpa_matches_torch_outputs_and_gradients(case):
     _assert_same_with_grads(ours, theirs, (q, k, v))
 
 
-def _force_query_blocks(monkeypatch, rows: int, scores_shape) -> list[int]:
-    """Make attention take `rows` float64 query rows per block for scores (..., L, S).
+def _force_query_blocks(monkeypatch, rows: int, scores_shape, dtype=DT) -> list[int]:
+    """Make attention take `rows` query rows per block for scores (..., L, S) of dtype.
 
-    Returns a list that records the query length of every block attended from now on.
+    Returns a list that records the query length of every call the module makes to its
+    ``scaled_dot_product_attention`` from now on: each block (the query-blocked helper
+    attends a block with it), and a layer's own call. A test's call through the imported
+    name is not recorded.
     """
-    row_bytes = math.prod(scores_shape[:-2]) * scores_shape[-1] * torch.finfo(DT).bits // 8
+    row_bytes = math.prod(scores_shape[:-2]) * scores_shape[-1] * torch.finfo(dtype).bits // 8
     monkeypatch.setattr(attention, "QUERY_BLOCK_BYTES", rows * row_bytes)
-    attend, block_lengths = attention._attend, []
+    attend, block_lengths = attention.scaled_dot_product_attention, []
 
-    def recording_attend(query, *args):
+    def recording_attend(query, *args, **kwargs):
         block_lengths.append(query.shape[-2])
-        return attend(query, *args)
+        return attend(query, *args, **kwargs)
 
-    monkeypatch.setattr(attention, "_attend", recording_attend)
+    monkeypatch.setattr(attention, "scaled_dot_product_attention", recording_attend)
     return block_lengths
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
 @pytest.mark.parametrize("rows", [1, 2])
 @pytest.mark.parametrize("case", SDPA_CASES, ids=list(SDPA_CASES))
-def test_sdpa_in_query_blocks_matches_torch_and_one_block_with_weights(case, rows, monkeypatch):
-    q, k, v, kwargs = _sdpa_case(case)
+def test_sdpa_in_query_blocks_matches_torch_and_one_block_with_weights(
+    case, rows, dtype, monkeypatch
+):
+    q, k, v, kwargs = _sdpa_case(case, dtype)
     whole = scaled_dot_product_attention(q, k, v, return_weights=True, **kwargs)
-    block_lengths = _force_query_blocks(monkeypatch, rows, whole[1].shape)
+    block_lengths = _force_query_blocks(monkeypatch, rows, whole[1].shape, dtype)
     ours = scaled_dot_product_attention(q, k, v, **kwargs)
     length = q.shape[-2]
     assert len(block_lengths) > 1
     assert block_lengths == [min(rows, length - start) for start in range(0, length, rows)]
-    _assert_same_with_grads(ours, F.scaled_dot_product_attention(q, k, v, **kwargs), (q, k, v))
+    theirs = F.scaled_dot_product_attention(q, k, v, **kwargs)
+    _assert_same_with_grads(ours, theirs, (q, k, v), TOLS[dtype])
     # the blocks' weights, concatenated, are one block's weights, gradients included
     blocked = scaled_dot_product_attention(q, k, v, return_weights=True, **kwargs)
-    _assert_same_with_grads(blocked, whole, (q, k, v))
+    _assert_same_with_grads(blocked, whole, (q, k, v), TOLS[dtype])
 
 
 FULLY_MASKED = {
@@ -405,7 +416,7 @@ def test_mha_in_query_blocks_matches_torch(need_weights, monkeypatch):
     block_lengths = _force_query_blocks(monkeypatch, 2, (3, 2, 5, 5))
     kwargs = {"attn_mask": causal, "key_padding_mask": pad, "need_weights": need_weights}
     _assert_mha_parity(ours, theirs, x, x, x, **kwargs)
-    assert block_lengths == [2, 2, 1]
+    assert block_lengths == [5, 2, 2, 1]  # the layer's call, then its three blocks
 
 
 def test_mha_fully_masked_row_is_nan_with_weights_and_bias_without_as_torch():
