@@ -55,6 +55,7 @@ def test_adam_rejects_bad_settings():
         Adam(p, betas=(0.9, 1.0))
 
 
+@pytest.mark.integration
 def test_training_does_not_import_the_compiler():
     """Importing torch._dynamo costs about 2 s, once per notebook kernel; fit must not trigger it."""
     code = (

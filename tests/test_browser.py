@@ -26,6 +26,7 @@ from lab_server import CHROMIUM, CHROMIUM_FLAGS, lab_server
 from slides import step_through
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.integration  # make test only: not in make check's short loop
 if not CHROMIUM.exists():
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
 # imported only where the test can run: `pip install .[dev]` without playwright skips, not errors
@@ -53,7 +54,7 @@ def _shut_down_kernels(url: str, token: str) -> None:
         urllib.request.urlopen(request, timeout=30)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # per worker: the tests spread over both
 def lab(tmp_path_factory):
     """A JupyterLab server on loopback; yields (url, token). It serves ``run/``, copies of the
     notebooks with outputs cleared (all the run test sees is new), and ``slides/``, copies with
@@ -73,7 +74,7 @@ def lab(tmp_path_factory):
         yield url, token
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # per worker: the tests spread over both
 def browser():
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
@@ -140,6 +141,7 @@ def _open_and_run(browser, url: str, token: str, path: Path, code_cells: int):
         ) from error
 
 
+@pytest.mark.runs_notebook
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
 def test_notebook_runs_in_the_browser(lab, browser, path):
     url, token = lab

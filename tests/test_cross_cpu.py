@@ -1,40 +1,48 @@
-"""Every notebook under nbval as another CPU would run it: what nbval compares must not depend on
-the CPU's kernels.
+"""What nbval compares must not depend on the CPU: `make test`'s nbval run is also the cross-CPU run.
 
-``ATEN_CPU_CAPABILITY=default`` makes torch use its plain kernels instead of the AVX2 or AVX512
-ones it picks on this machine; their float results differ in the last bits, and training
-amplifies that. The stored outputs were made with the machine's own kernels, and the plain
-``--nbval`` run of ``make test`` compares a fresh run with them on the same kernels; this test
-compares a run on other kernels. A cell may differ only where it is tagged
+The stored outputs are made with this machine's own kernels (AVX2 or AVX512). `make test` runs
+nbval in a kernel whose torch uses its plain kernels (``ATEN_CPU_CAPABILITY=default``, the
+kernelspec in ``tests/jupyter/kernels/python3-plain-cpu``), whose float results differ in the last
+bits, and training amplifies that. So one nbval run checks both that a notebook reproduces its
+stored outputs and that they do not depend on the CPU. A cell may differ only where it is tagged
 ``nbval-ignore-output``, and then the claims it asserts still run (and fail it if false).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import json
+import re
 from pathlib import Path
 
 import pytest
-from build_notebooks import notebook_paths
+from jupyter_client.manager import start_new_kernel
 
 ROOT = Path(__file__).resolve().parent.parent
-KERNEL_DIED = "Kernel died before replying to kernel_info"
+KERNEL = "python3-plain-cpu"
+SPEC = ROOT / "tests" / "jupyter" / "kernels" / KERNEL / "kernel.json"
 
 
-@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
-def test_notebook_passes_nbval_with_torchs_plain_cpu_kernels(path):
-    env = {**os.environ, "ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "1"}
-    command = [
-        sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
-        str(path.relative_to(ROOT)), "--nbval",
-        "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
-    ]  # fmt: skip
-    for attempt in range(2):
-        run = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-        # a kernel that dies while starting (a busy machine) says nothing of the notebook: once more
-        if run.returncode == 0 or KERNEL_DIED not in run.stdout or attempt == 1:
-            break
-    lines = [line for line in run.stdout.splitlines() if line.strip()]
-    assert run.returncode == 0, "\n".join(lines[-60:])
+def test_make_test_runs_nbval_in_the_plain_cpu_kernel():
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"PLAIN_CPU := --nbval-kernel-name {KERNEL}" in makefile
+    test_recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "$(NBVAL) $(PLAIN_CPU)" in test_recipe
+    assert 'JUPYTER_PATH="$(CURDIR)/tests/jupyter"' in makefile
+    assert json.loads(SPEC.read_text())["env"]["ATEN_CPU_CAPABILITY"] == "default"
+
+
+@pytest.mark.integration
+def test_the_plain_cpu_kernel_runs_torchs_default_kernels(monkeypatch):
+    monkeypatch.setenv("JUPYTER_PATH", str(ROOT / "tests" / "jupyter"))
+    manager, client = start_new_kernel(kernel_name=KERNEL)
+    try:
+        found = []
+        client.execute_interactive(
+            "import torch; print(torch.backends.cpu.get_cpu_capability())",
+            output_hook=lambda m: found.append(m["content"].get("text", "")),
+            timeout=120,
+        )
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert "".join(found).strip() == "DEFAULT"

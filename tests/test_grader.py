@@ -33,6 +33,7 @@ def test_every_solution_passes_the_scan_and_names_known_exercises(path):
         assert scan(source, forbidden) is None, f"{grade_id} is refused: {scan(source, forbidden)}"
 
 
+@pytest.mark.integration
 def test_solved_notebooks_score_full_marks_apart_from_the_notebook():
     for path in [p for p in SOURCES if p.stem[:2] in ("02", "09")]:
         verdicts = grade_notebook(nbformat.read(path, as_version=4))
@@ -40,6 +41,7 @@ def test_solved_notebooks_score_full_marks_apart_from_the_notebook():
         assert not failed, failed
 
 
+@pytest.mark.integration
 def test_one_run_grades_honest_blank_wrong_and_cheating_cells():
     """One grader run per case would be slow: each case is its own exercise name here."""
     cases = {
@@ -121,6 +123,7 @@ def test_one_run_grades_honest_blank_wrong_and_cheating_cells():
             )
 
 
+@pytest.mark.integration
 def test_fixed_seeds_replay_the_graders_inputs():
     first = grade([(f"{STEP}_answer", HONEST.replace("prev_h @ W_hh.T", "prev_h @ W_hh"))],
                   [(STEP, STEP)], seeds={STEP: [7, 8]})[STEP]  # fmt: skip

@@ -53,6 +53,7 @@ def test_rise_css_sets_the_type_for_a_room():
     assert sizes and min(sizes) >= 16, "body text and code at least 16 px on the slides"
 
 
+@pytest.mark.integration
 def test_rise_extension_is_enabled_in_jupyterlab():
     jupyter = Path(sys.executable).parent / "jupyter"
     listing = subprocess.run(

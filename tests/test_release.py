@@ -1,8 +1,9 @@
 """The learners' copies: no solution survives, each runs top to bottom with only its check cells
 failing ("not implemented yet"), and a copy the learner edited is never overwritten.
 
-01, 02 and 07 run as blank submissions in the class round trip (test_class_round_trip.py); the
-other notebooks' blank copies run here, so each notebook runs blank once."""
+01, 02 and 07 run as submissions in the class round trip (test_class_round_trip.py: 01 blank, 02
+with its first exercise solved, 07 solved); the other notebooks' blank copies run here, so each
+notebook runs once as the learners' release."""
 
 from __future__ import annotations
 
@@ -51,6 +52,8 @@ def test_no_solution_line_survives(source):
     assert "jupytext" not in copy.metadata
 
 
+@pytest.mark.integration
+@pytest.mark.runs_notebook
 @pytest.mark.parametrize("source", RUN_HERE, ids=lambda p: p.stem)
 def test_blank_copy_runs_and_only_check_cells_fail_saying_not_implemented(source):
     nb = blank(unpaired(source))

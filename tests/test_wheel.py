@@ -10,6 +10,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.integration  # make test only: not in make check's short loop
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -16,8 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-TOOLS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TOOLS))
+TOOLS = Path(__file__).resolve().parent  # on sys.path when run as a script: bench_*.py import
 
 
 def paired_medians(course_step, torch_step, repeats: int) -> tuple[float, float]:

@@ -3,7 +3,7 @@
 ``cases()`` gives (label, course step, torch step) triples; ``tools/bench.py``
 (``make bench``) times them, alternating course and torch, and prints the ratios.
 
-Sizes as in DESIGN.md: batch 32, 4 heads, width 128 (head size 32), lengths 64
+Sizes: batch 32, 4 heads, width 128 (head size 32), lengths 64
 and 256, self-attention without masks.
 """
 

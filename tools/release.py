@@ -26,10 +26,9 @@ import sys
 from pathlib import Path
 
 import nbformat
+from build_notebooks import notebook_paths  # tools/ is on the path: run as a script, or via tests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-from build_notebooks import notebook_paths  # noqa: E402
 
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 CELL_TIMEOUT = (

@@ -18,10 +18,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import nbformat  # noqa: E402
-from build_notebooks import NOTEBOOKS, RISE, notebook_paths  # noqa: E402
-from lab_server import CHROMIUM, CHROMIUM_FLAGS, lab_server  # noqa: E402
+import nbformat
+from build_notebooks import NOTEBOOKS, RISE, notebook_paths
+from lab_server import CHROMIUM, CHROMIUM_FLAGS, lab_server
 
 WIDTH, HEIGHT = 1280, 720
 # The current slide (RISE puts sub-slides inside their slide: the innermost present one), and how
