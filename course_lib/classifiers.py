@@ -16,9 +16,8 @@ import torch
 from torch import Tensor, nn
 
 from .attention import MultiheadAttention, SelfAttentionHead, sinusoidal_positional_encoding
-from .data import reverse_padded
+from .padding import last_valid, lengths_from_padding, reverse_padded
 from .rnn import RNN
-from .topologies import last_valid, lengths_from_padding
 from .transformer import TransformerBlock
 
 
@@ -26,7 +25,7 @@ class BiRNNClassifier(nn.Module):
     """양방향 RNN reader: the forward state after the last word next to the backward state after the first.
 
     The backward pass reads each sentence reversed within its own length
-    (``data.reverse_padded``), so it never reads padding first.
+    (``padding.reverse_padded``), so it never reads padding first.
     """
 
     def __init__(

@@ -13,8 +13,6 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import torch
-
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
 
@@ -196,25 +194,6 @@ class Vocab:
         return words
 
 
-def pad_batch(
-    sequences: Sequence[Sequence[int]], pad_index: int = 0, length: int | None = None
-) -> torch.Tensor:
-    """Right-pad index lists into a LongTensor (B, T); ``length`` fixes T (longer input raises)."""
-    longest = max(len(s) for s in sequences)
-    T = longest if length is None else length
-    if longest > T:
-        raise ValueError(f"a sequence of length {longest} does not fit length={T}")
-    out = torch.full((len(sequences), T), pad_index, dtype=torch.long)
-    for b, s in enumerate(sequences):
-        out[b, : len(s)] = torch.as_tensor(list(s), dtype=torch.long)
-    return out
-
-
-def lengths_of(sequences: Sequence[Sequence[int]]) -> torch.Tensor:
-    """Lengths of index lists as a LongTensor (B,)."""
-    return torch.tensor([len(s) for s in sequences], dtype=torch.long)
-
-
 def noun(obj: str) -> str:
     """The noun of an object word, without its particle 을/를: "우유를" -> "우유"."""
     if obj[-1] not in "을를":
@@ -234,23 +213,3 @@ def english_vocab() -> Vocab:
     return Vocab.from_sentences(
         [*(s.english for s in corpus()), [w for t in TIME_WORDS.values() for w in t.split()]]
     )
-
-
-def reverse_padded(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """Reverse each sequence of a right-padded batch within its own length; pads stay at the end.
-
-    x: (B, T, ...) ; lengths: (B,) with 1 <= length <= T. Flipping the whole row
-    instead would put the pads FIRST, so a backward RNN would read padding
-    before the sentence.
-    """
-    if x.dim() < 2 or lengths.shape != (x.shape[0],):
-        raise ValueError(
-            f"x must be (batch, time, ...) and lengths (batch,); got {tuple(x.shape)} and {tuple(lengths.shape)}"
-        )
-    T = x.shape[1]
-    if lengths.min() < 1 or lengths.max() > T:
-        raise ValueError(f"lengths must lie in [1, {T}], got {lengths.tolist()}")
-    t = torch.arange(T)
-    index = torch.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)  # (B, T)
-    index = index.view(*index.shape, *([1] * (x.dim() - 2))).expand_as(x)
-    return x.gather(1, index)

@@ -58,9 +58,10 @@ def train_in_parallel(
 
     The names are the keys of ``models``: strings, numbers or tuples such as (model, length).
 
-    Each model ends with its trained weights, as if ``train`` had run here. ``train`` must not
-    draw or display (it runs in another process); what it prints is printed afterwards, model by
-    model, and its progress bars are off. Results must be picklable (``AddingRun``,
+    Each model ends with its trained weights, as if ``train`` had run here. ``train`` runs in a
+    forked worker process, which cannot draw in the notebook: it must not draw or display, and
+    it passes ``progress=False`` to ``training.fit`` (or ``long_range.train_adding``); what it
+    prints is printed afterwards, model by model. Results must be picklable (``AddingRun``,
     ``History``, numbers, tensors). processes: how many at once (default: one per model, at most
     ``MAX_PROCESSES``); with 1, a single model or a platform without fork (macOS, Windows) the
     models are trained one after the other in this process, with the same results.

@@ -1,5 +1,8 @@
 """Matplotlib helpers whose Korean labels render (NanumGothic via koreanize-matplotlib).
 
+Charts (``heatmap``, ``curves``, ``curves_over_seeds``, ``bars``), then the lecture's diagrams
+(``unrolled_rnn``, ``draw_topologies``).
+
 Importing this module sets the font and a projector's resolution (100 dpi) once, and makes every
 figure check its own layout when it is drawn: ``layout_problems(fig)`` lists a legend that covers
 plotted points, text that overlaps other text, and a label that a line runs through; a figure
@@ -365,3 +368,84 @@ def unrolled_rnn(
     ax.axis("off")
     ax.set_title(title)
     return ax
+
+
+_TOPOLOGY_COLOURS = {"in": "#f4a3a3", "hidden": "#a8d8a8", "out": "#a3c4f4", "context": "#f7d98b"}
+
+
+def draw_topologies():
+    """Draw the five topologies of ``topologies`` side by side and return the figure.
+
+    Inputs are red, states green, outputs blue; time runs left to right. A dotted arrow feeds an output token back in as the next step's
+    input; in the encoder-decoder the yellow context box c feeds EVERY decoder step.
+    """
+    # (title, one (has input, has output) pair per step, first step that feeds back its output,
+    # first decoder step of an encoder-decoder)
+    panels = [
+        ("일 대 일\none-to-one (MLP)", [(1, 1)], None, None),
+        ("일 대 다\n이미지 -> 텍스트\none-to-many", [(1, 1), (0, 1), (0, 1)], 0, None),
+        ("다 대 일\n텍스트 -> 이미지\nmany-to-one", [(1, 0), (1, 0), (1, 1)], None, None),
+        ("다 대 다\n태깅 (tagging)\nmany-to-many, aligned", [(1, 1), (1, 1), (1, 1)], None, None),
+        (
+            "인코더–디코더\n텍스트 -> 텍스트\nencoder–decoder (seq2seq)",
+            [(1, 0), (1, 0), (0, 1), (0, 1), (0, 1)],
+            2,
+            2,
+        ),
+    ]
+    fig, axes = plt.subplots(1, len(panels), figsize=(15, 3.6), width_ratios=[1.4, 3, 3, 3, 5])
+    for ax, (title, columns, feedback_from, decoder_from) in zip(axes, panels, strict=True):
+        _draw_topology(ax, columns, feedback_from, decoder_from)
+        ax.set_title(title, fontsize=10, linespacing=1.5)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.78, bottom=0.02, wspace=0.15)
+    return fig
+
+
+def _draw_topology(ax, columns, feedback_from, decoder_from) -> None:
+    """One topology: a column of (input?, state, output?) boxes per time step."""
+    box, rows = 0.6, {"in": 0.0, "hidden": 1.2, "out": 2.4}
+
+    def rect(x, y, kind, label):
+        ax.add_patch(
+            plt.Rectangle(
+                (x - box / 2, y - box / 2), box, box, fc=_TOPOLOGY_COLOURS[kind], ec="k", lw=0.8
+            )
+        )
+        ax.text(x, y, label, ha="center", va="center", fontsize=8)
+
+    def arrow(x0, y0, x1, y1, **style):
+        ax.annotate("", (x1, y1), (x0, y0), arrowprops={"arrowstyle": "->", "lw": 1.0, **style})
+
+    for t, (has_in, has_out) in enumerate(columns):
+        rect(t, rows["hidden"], "hidden", "h")
+        if has_in:
+            rect(t, rows["in"], "in", "x")
+            arrow(t, rows["in"] + box / 2, t, rows["hidden"] - box / 2)
+        if has_out:
+            rect(t, rows["out"], "out", "y")
+            arrow(t, rows["hidden"] + box / 2, t, rows["out"] - box / 2)
+        if t > 0:
+            arrow(t - 1 + box / 2, rows["hidden"], t - box / 2, rows["hidden"])
+        if feedback_from is not None and t > feedback_from:  # previous token in
+            arrow(
+                t - 1 + box / 2,
+                rows["out"] - box / 4,
+                t - box / 4,
+                rows["hidden"] + box / 2,
+                ls=":",
+            )
+    if decoder_from is not None:  # the context: under the decoder, fed to every decoder step
+        x = (decoder_from + len(columns) - 1) / 2
+        rect(x, rows["in"], "context", "c")
+        arrow(
+            decoder_from - 1 + box / 2, rows["hidden"] - box / 2, x - box / 2, rows["in"] + box / 4
+        )
+        for t in range(decoder_from, len(columns)):
+            arrow(x, rows["in"] + box / 2, t, rows["hidden"] - box / 2, color="#b8860b")
+        ax.axvline(decoder_from - 0.5, color="gray", ls="--", lw=0.8)
+        ax.text((decoder_from - 1) / 2, -0.7, "encoder", ha="center", fontsize=9, color="gray")
+        ax.text(x, -0.7, "decoder", ha="center", fontsize=9, color="gray")
+    ax.set_xlim(-0.6, len(columns) - 0.4)
+    ax.set_ylim(-0.9, 2.9)
+    ax.set_aspect("equal")
+    ax.axis("off")

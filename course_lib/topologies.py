@@ -11,7 +11,9 @@ Every recurrent model here takes ``cell``, a recurrent layer class or factory ca
 
 Contents, top-down: state helpers; the two decoding loops (teacher forcing and greedy decoding)
 written once for any ``step(tokens, state) -> (logits, state)``; the five topologies (one-to-one,
-one-to-many, many-to-one, many-to-many aligned, encoder-decoder); losses and metrics; the diagram.
+one-to-many, many-to-one, many-to-many aligned, encoder-decoder); losses and metrics. A padded
+batch's lengths and last valid steps come from ``padding``; the diagram of the five is
+``plots.draw_topologies``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from .padding import last_valid, lengths_from_padding
 
 Step = Callable[[Tensor, Any], tuple[Tensor, Any]]
 """``step(tokens (B,), state) -> (logits (B, V), new_state)``: one decoder step."""
@@ -48,23 +52,6 @@ def top_hidden(state: Tensor | tuple[Tensor, Tensor]) -> Tensor:
     """Return the top layer's hidden state (B, H) of h_n (L, B, H) or of (h_n, c_n)."""
     h = state[0] if isinstance(state, tuple) else state
     return h[-1]
-
-
-def last_valid(outputs: Tensor, lengths: Tensor) -> Tensor:
-    """Pick each sequence's output at its last VALID step: outputs (B, T, H), lengths (B,) -> (B, H).
-
-    Row b gives ``outputs[b, lengths[b] - 1]``; the steps after it only read padding.
-    """
-    if outputs.dim() != 3:
-        raise ValueError(f"outputs must be (batch, time, hidden), got {tuple(outputs.shape)}")
-    B, T, _ = outputs.shape
-    _check_lengths(lengths, B, T)
-    return outputs[torch.arange(B), lengths - 1]
-
-
-def lengths_from_padding(tokens: Tensor, pad_index: int = 0) -> Tensor:
-    """Lengths (B,) of right-padded token rows (B, T): the count of non-<pad> tokens."""
-    return (tokens != pad_index).sum(dim=1)
 
 
 # --- the two decoding loops ---------------------------------------------------------------------
@@ -423,95 +410,3 @@ def _check_same_batch(a: Tensor, b: Tensor) -> None:
         raise ValueError(
             f"inputs must share the batch size: expected ({a.shape[0]}, ...), got {tuple(b.shape)}"
         )
-
-
-def _check_lengths(lengths: Tensor, B: int, T: int) -> None:
-    if lengths.shape != (B,):
-        raise ValueError(f"lengths must be ({B},), got {tuple(lengths.shape)}")
-    if B and (int(lengths.min()) < 1 or int(lengths.max()) > T):
-        raise ValueError(f"lengths must lie in 1..{T}, got {lengths.tolist()}")
-
-
-# --- the diagram --------------------------------------------------------------------------------
-
-_COLOURS = {"in": "#f4a3a3", "hidden": "#a8d8a8", "out": "#a3c4f4", "context": "#f7d98b"}
-
-
-def draw_topologies():
-    """Draw the five topologies side by side (input red, state green, output blue); return the figure.
-
-    Time runs left to right. A dotted arrow feeds an output token back in as the next step's
-    input; in the encoder-decoder the yellow context box c feeds EVERY decoder step.
-    """
-    from . import plots  # imported here: the models above need no plotting
-
-    # (title, one (has input, has output) pair per step, first step that feeds back its output,
-    # first decoder step of an encoder-decoder)
-    panels = [
-        ("일 대 일\none-to-one (MLP)", [(1, 1)], None, None),
-        ("일 대 다\n이미지 -> 텍스트\none-to-many", [(1, 1), (0, 1), (0, 1)], 0, None),
-        ("다 대 일\n텍스트 -> 이미지\nmany-to-one", [(1, 0), (1, 0), (1, 1)], None, None),
-        ("다 대 다\n태깅 (tagging)\nmany-to-many, aligned", [(1, 1), (1, 1), (1, 1)], None, None),
-        (
-            "인코더–디코더\n텍스트 -> 텍스트\nencoder–decoder (seq2seq)",
-            [(1, 0), (1, 0), (0, 1), (0, 1), (0, 1)],
-            2,
-            2,
-        ),
-    ]
-    fig, axes = plots.plt.subplots(
-        1, len(panels), figsize=(15, 3.6), width_ratios=[1.4, 3, 3, 3, 5]
-    )
-    for ax, (title, columns, feedback_from, decoder_from) in zip(axes, panels, strict=True):
-        _draw_panel(ax, plots.plt, columns, feedback_from, decoder_from)
-        ax.set_title(title, fontsize=10, linespacing=1.5)
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.78, bottom=0.02, wspace=0.15)
-    return fig
-
-
-def _draw_panel(ax, plt, columns, feedback_from, decoder_from) -> None:
-    """One topology: a column of (input?, state, output?) boxes per time step."""
-    box, rows = 0.6, {"in": 0.0, "hidden": 1.2, "out": 2.4}
-
-    def rect(x, y, kind, label):
-        ax.add_patch(
-            plt.Rectangle((x - box / 2, y - box / 2), box, box, fc=_COLOURS[kind], ec="k", lw=0.8)
-        )
-        ax.text(x, y, label, ha="center", va="center", fontsize=8)
-
-    def arrow(x0, y0, x1, y1, **style):
-        ax.annotate("", (x1, y1), (x0, y0), arrowprops={"arrowstyle": "->", "lw": 1.0, **style})
-
-    for t, (has_in, has_out) in enumerate(columns):
-        rect(t, rows["hidden"], "hidden", "h")
-        if has_in:
-            rect(t, rows["in"], "in", "x")
-            arrow(t, rows["in"] + box / 2, t, rows["hidden"] - box / 2)
-        if has_out:
-            rect(t, rows["out"], "out", "y")
-            arrow(t, rows["hidden"] + box / 2, t, rows["out"] - box / 2)
-        if t > 0:
-            arrow(t - 1 + box / 2, rows["hidden"], t - box / 2, rows["hidden"])
-        if feedback_from is not None and t > feedback_from:  # previous token in
-            arrow(
-                t - 1 + box / 2,
-                rows["out"] - box / 4,
-                t - box / 4,
-                rows["hidden"] + box / 2,
-                ls=":",
-            )
-    if decoder_from is not None:  # the context: under the decoder, fed to every decoder step
-        x = (decoder_from + len(columns) - 1) / 2
-        rect(x, rows["in"], "context", "c")
-        arrow(
-            decoder_from - 1 + box / 2, rows["hidden"] - box / 2, x - box / 2, rows["in"] + box / 4
-        )
-        for t in range(decoder_from, len(columns)):
-            arrow(x, rows["in"] + box / 2, t, rows["hidden"] - box / 2, color="#b8860b")
-        ax.axvline(decoder_from - 0.5, color="gray", ls="--", lw=0.8)
-        ax.text((decoder_from - 1) / 2, -0.7, "encoder", ha="center", fontsize=9, color="gray")
-        ax.text(x, -0.7, "decoder", ha="center", fontsize=9, color="gray")
-    ax.set_xlim(-0.6, len(columns) - 0.4)
-    ax.set_ylim(-0.9, 2.9)
-    ax.set_aspect("equal")
-    ax.axis("off")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import random
 import time
 from collections.abc import Callable
@@ -87,6 +86,9 @@ def fit(
         evaluate: ``evaluate(model) -> {"name": value}``, called without gradients
             every ``eval_every`` steps (if > 0) and after the last step.
         clip: if given, the gradient norm is clipped to it before each update.
+        progress: show a progress line in the notebook, named ``desc``, that ends as the final
+            loss. A training run by ``parallel.train_in_parallel`` passes False: it runs in a
+            forked worker process, which cannot draw in the notebook.
     """
     if steps < 1:
         raise ValueError(f"steps must be positive, got {steps}")
@@ -105,9 +107,7 @@ def fit(
         model.train()
 
     model.train()
-    # A progress line only in the notebook's own process: a forked worker cannot draw one.
-    shown = progress and multiprocessing.parent_process() is None
-    bar = Progress(steps, desc or "training", show=shown).__enter__()
+    bar = Progress(steps, desc or "training", show=progress).__enter__()
     for step in range(steps):
         bar.update()
         x, y = batches(g)

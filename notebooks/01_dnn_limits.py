@@ -22,9 +22,10 @@
 import torch
 
 from course_lib import plots
-from course_lib.data import ACTIVITIES, TIME_WORDS, corpus, korean_vocab, pad_batch
+from course_lib.data import ACTIVITIES, TIME_WORDS, corpus, korean_vocab
 from course_lib.dnn import BagOfWordsDNN, FixedPositionDNN, bag_of_words, position_one_hot
 from course_lib.evidence import claim, seed_table, spread, verdict
+from course_lib.padding import pad_batch
 from course_lib.parallel import train_in_parallel
 from course_lib.tasks import ACTIVITY_NAMES, which_came_first
 from course_lib.training import accuracy, fit, sample_batches, seed_everything
@@ -162,7 +163,8 @@ def evaluate(model):
 
 
 def train(key, model):
-    return fit(model, sample_batches(train_X, train_y, 64), steps=STEPS, lr=LR, seed=key[1], evaluate=evaluate)
+    return fit(model, sample_batches(train_X, train_y, 64), steps=STEPS, lr=LR, seed=key[1], evaluate=evaluate,
+               progress=False)
 
 
 def build(make, seed):

@@ -23,10 +23,11 @@ import torch
 from torch import nn
 
 from course_lib import plots
-from course_lib.data import ACTIVITIES, SUBJECTS, TIME_WORDS, corpus, korean_vocab, pad_batch
+from course_lib.data import ACTIVITIES, SUBJECTS, TIME_WORDS, corpus, korean_vocab
 from course_lib.dnn import BagOfWordsDNN, FixedPositionDNN
 from course_lib.evidence import claim, seed_table, spread, verdict
 from course_lib.gradients import numerical_gradient, relative_error
+from course_lib.padding import pad_batch
 from course_lib.parallel import train_in_parallel
 from course_lib.rnn import RNN, rnn_backward, rnn_forward, rnn_step_backward
 from course_lib.tasks import ACTIVITY_NAMES, which_came_first
@@ -250,7 +251,8 @@ def build(name, seed):
 
 
 def train_on(X, y, steps=STEPS):
-    return lambda key, model: fit(model, sample_batches(X, y, 64), steps=steps, lr=LR, seed=key[1], evaluate=evaluate)
+    return lambda key, model: fit(model, sample_batches(X, y, 64), steps=steps, lr=LR, seed=key[1], evaluate=evaluate,
+                                  progress=False)
 
 
 models = {(name, seed): build(name, seed) for name in MODELS for seed in SEEDS}

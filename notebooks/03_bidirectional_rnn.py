@@ -24,8 +24,9 @@ import torch
 from torch import nn
 
 from course_lib import plots
-from course_lib.data import ACTIVITIES, IT, korean_vocab, lengths_of, pad_batch, reverse_padded
+from course_lib.data import ACTIVITIES, IT, korean_vocab
 from course_lib.evidence import claim, seed_table, spread, verdict
+from course_lib.padding import lengths_of, pad_batch, reverse_padded
 from course_lib.parallel import train_in_parallel
 from course_lib.rnn import RNN
 from course_lib.tasks import ACTIVITY_NAMES, NOUNS, which_one
@@ -168,7 +169,7 @@ def accuracy_at_it(model):
 def train(key, model):
     """Train one tagger (train_in_parallel calls this once per model, each in its own process)."""
     return fit(model, sample_batches(train_X, train_y, 64), steps=300, lr=1e-2, loss_fn=tag_loss,
-               evaluate=accuracy_at_it, eval_every=50, seed=key[1])
+               evaluate=accuracy_at_it, eval_every=50, seed=key[1], progress=False)
 
 
 DIRECTIONS, SEEDS = ("forward only", "backward only", "bidirectional"), (0, 1, 2)
@@ -248,7 +249,7 @@ claim("on beginnings seen in training, it does worse, below 0.4, at every seed",
 # ## 3. Padding and the backward direction
 # Real batches mix lengths and are right-padded. Flipping a padded row puts the padding *first*, so the
 # backward RNN would read `<pad> <pad>` before the sentence's last word. The right reversal flips each
-# sentence within its own length and leaves the padding at the end (`course_lib.data.reverse_padded`):
+# sentence within its own length and leaves the padding at the end (`course_lib.padding.reverse_padded`):
 
 # %%
 batch = [["나는", "그것을", "먹었다"], ["어제", "그것을", "읽었다", "그래서", "공부를", "했다"]]

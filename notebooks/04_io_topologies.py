@@ -27,18 +27,19 @@ import torch
 import torch.nn.functional as F
 
 from course_lib import plots
-from course_lib.data import BOS, EOS, TAGS, Vocab, english_vocab, korean_vocab, pad_batch
+from course_lib.data import BOS, EOS, TAGS, Vocab, english_vocab, korean_vocab
 from course_lib.evidence import claim, seed_table, spread, verdict
 from course_lib.gru import GRU
 from course_lib.heldout import split_of
 from course_lib.lstm import LSTM
+from course_lib.padding import last_valid, lengths_from_padding, pad_batch
 from course_lib.parallel import train_in_parallel
 from course_lib.rnn import RNN
-from course_lib.tasks import (ACTIVITY_NAMES, CAPTION_GLOSSES, SHAPE_NAMES, SHAPE_WORDS, caption_words, draw_shape,
-                              english_caption, role_tagging, shape_scenes, translation_split, which_came_first)
-from course_lib.topologies import (ManyToMany, ManyToOne, OneToMany, OneToOne, Seq2Seq, TupleInput, draw_topologies,
-                                   initial_state, last_valid, lengths_from_padding, sequence_accuracy, sequence_loss,
-                                   shift_right, teacher_forcing)
+from course_lib.shape_scenes import (CAPTION_GLOSSES, SHAPE_NAMES, SHAPE_WORDS, caption_words, draw_shape,
+                                     english_caption, shape_scenes)
+from course_lib.tasks import ACTIVITY_NAMES, role_tagging, translation_split, which_came_first
+from course_lib.topologies import (ManyToMany, ManyToOne, OneToMany, OneToOne, Seq2Seq, TupleInput, initial_state,
+                                   sequence_accuracy, sequence_loss, shift_right, teacher_forcing)
 from course_lib.training import accuracy, fit, sample_batches, seed_everything
 
 torch.set_num_threads(1)  # the models are small: one thread beats two that wait for each other
@@ -57,7 +58,7 @@ SEEDS = (0, 1, 2)  # where two models are compared, each is trained at these thr
 #   The encoder's last state becomes the context **c**, which every decoder step reads.
 
 # %% tags=["subslide"]
-fig = draw_topologies()
+fig = plots.draw_topologies()
 fig.set_size_inches(12, 3.4)  # the slide's width, so its labels are not scaled down
 for ax in fig.axes:  # drawings, not plots: no ticks
     ax.set(xticks=[], yticks=[])
@@ -158,7 +159,7 @@ for seed in SEEDS:
 
 def train_mlp(seed, mlp):
     """Train one MLP (train_in_parallel calls this once per seed, each in its own process)."""
-    return fit(mlp, sample_batches(X, train_scenes.labels, 64), steps=300, lr=1e-2, seed=seed)
+    return fit(mlp, sample_batches(X, train_scenes.labels, 64), steps=300, lr=1e-2, seed=seed, progress=False)
 
 
 _ = train_in_parallel(mlps, train_mlp)
@@ -239,7 +240,8 @@ def caption_batches(g):
 
 def train_captioner(seed, captioner):
     """Train one captioner (train_in_parallel calls this once per seed, each in its own process)."""
-    return fit(TupleInput(captioner), caption_batches, steps=300, lr=1e-2, loss_fn=sequence_loss, seed=seed)
+    return fit(TupleInput(captioner), caption_batches, steps=300, lr=1e-2, loss_fn=sequence_loss, seed=seed,
+               progress=False)
 
 
 _ = train_in_parallel(captioners, train_captioner)
@@ -320,7 +322,7 @@ for seed in SEEDS:
 def train_painter(seed, painter):
     """Train one painter (train_in_parallel calls this once per seed, each in its own process)."""
     return fit(painter, sample_batches(C, caption_scenes.clean.flatten(1), 64), steps=300, lr=1e-2,
-               loss_fn=F.binary_cross_entropy_with_logits, seed=seed)
+               loss_fn=F.binary_cross_entropy_with_logits, seed=seed, progress=False)
 
 
 _ = train_in_parallel(painters, train_painter)
@@ -456,7 +458,8 @@ readers = {}
 for cell in (RNN, LSTM, GRU):
     torch.manual_seed(0)
     readers[cell.__name__] = ManyToOne(len(ko), 16, 32, len(ACTIVITY_NAMES), cell=cell)
-_ = train_in_parallel(readers, lambda name, reader: fit(reader, sample_batches(S, labels, 64), steps=200, lr=1e-2))
+_ = train_in_parallel(readers, lambda name, reader: fit(reader, sample_batches(S, labels, 64), steps=200, lr=1e-2,
+                                                         progress=False))
 
 # %% [markdown]
 # Inside `ManyToOne`: embed, run the layer over every step, pick each sentence's last valid output, score it.
@@ -590,7 +593,7 @@ def train_translator(source, target, src_vocab, tgt_vocab, model, steps=250):
         idx = torch.randint(len(src), (32,), generator=g)
         return (src[idx], shift_right(tgt[idx], tgt_vocab.stoi[BOS])), tgt[idx]
 
-    return fit(TupleInput(model), batches, steps=steps, lr=1e-2, loss_fn=sequence_loss, seed=0)
+    return fit(TupleInput(model), batches, steps=steps, lr=1e-2, loss_fn=sequence_loss, seed=0, progress=False)
 
 
 def translate(model, sentences, source, target, src_vocab, tgt_vocab):

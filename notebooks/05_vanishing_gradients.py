@@ -523,7 +523,7 @@ def train(key, model):
     """Train one (row, seed) of the plan; train_in_parallel calls this once per model, each in its own process."""
     name, seed = key
     return train_adding(model, LENGTH, steps=STEPS, lr=plan[name][1], test_size=TEST_SIZE, eval_every=50,
-                        seed=seed, name=f"{name}, seed {seed}")
+                        seed=seed, name=f"{name}, seed {seed}", progress=False)
 
 
 runs = train_in_parallel(models, train)

@@ -32,9 +32,10 @@ from course_lib.attention import (
     sinusoidal_positional_encoding,
 )
 from course_lib.data import (
-    ACTIVITIES, AND, BOUGHT, CONNECTIVE, IT, TIME_WORDS, korean_vocab, noun, pad_batch, simple_sentences,
+    ACTIVITIES, AND, BOUGHT, CONNECTIVE, IT, TIME_WORDS, korean_vocab, noun, simple_sentences,
 )
 from course_lib.evidence import claim, verdict
+from course_lib.padding import pad_batch
 from course_lib.parallel import train_in_parallel
 from course_lib.tasks import ACTIVITY_NAMES, NOUNS, what_is_it, which_one
 from course_lib.training import fit, sample_batches, seed_everything
@@ -371,7 +372,7 @@ for seed in range(4):
                                     pad_index=vocab.pad_index)
 train_S = encode(train_s, train_t)
 histories = train_in_parallel(taggers, lambda seed, model: fit(
-    model, sample_batches(train_S, train_t, 64), steps=800, lr=1e-2, loss_fn=tag_loss, seed=seed))
+    model, sample_batches(train_S, train_t, 64), steps=800, lr=1e-2, loss_fn=tag_loss, seed=seed, progress=False))
 
 # %% [markdown]
 # Where does 그것을 look? For each seed, on the held-out sentences: the accuracy at 그것을, the share of its weight

@@ -178,7 +178,8 @@ for num_heads in (1, 2):
         torch.manual_seed(seed)
         neighbour_models[num_heads, seed] = NeighbourModel(num_heads)
 neighbour_histories = train_in_parallel(neighbour_models, lambda key, model: fit(
-    model, neighbour_batch, steps=300, lr=2e-2, loss_fn=neighbour_loss, evaluate=neighbour_accuracy, seed=key[1]))
+    model, neighbour_batch, steps=300, lr=2e-2, loss_fn=neighbour_loss, evaluate=neighbour_accuracy, seed=key[1],
+    progress=False))
 
 # %% tags=["subslide", "nbval-ignore-output"]
 neighbour_scores = {f"{h} head{'s' if h > 1 else ''}": {
@@ -273,7 +274,7 @@ for name, build in builders.items():
         torch.manual_seed(seed)
         adders[name, seed] = build()
 runs = train_in_parallel(adders, lambda key, model: train_adding(
-    model, LENGTH, steps=300, lr=3e-3, eval_every=50, test_size=500, seed=key[1], name=key[0]))
+    model, LENGTH, steps=300, lr=3e-3, eval_every=50, test_size=500, seed=key[1], name=key[0], progress=False))
 test_x, test_y = adding_test_set(LENGTH, 500)
 always_one = F.mse_loss(torch.ones_like(test_y), test_y).item()
 print("parameters:", {name: sum(p.numel() for p in adders[name, 0].parameters()) for name in builders})

@@ -20,11 +20,12 @@ from torch import nn
 from course_lib import plots
 from course_lib.attention import MultiheadAttention
 from course_lib.classifiers import AttentionClassifier, BiRNNClassifier, count_parameters
-from course_lib.data import ACTIVITIES, korean_vocab, pad_batch
+from course_lib.data import ACTIVITIES, korean_vocab
 from course_lib.dnn import BagOfWordsDNN, FixedPositionDNN
 from course_lib.evidence import claim, seed_table, spread, verdict
 from course_lib.gru import GRU
 from course_lib.lstm import LSTM
+from course_lib.padding import pad_batch
 from course_lib.parallel import train_in_parallel
 from course_lib.rnn import RNN, identity_init_
 from course_lib.tasks import ACTIVITY_NAMES, which_came_first
@@ -138,7 +139,7 @@ for seed in SEEDS:
 
 def train(key, model):
     """Train one model, then test it (train_in_parallel calls this once per model, in its own process)."""
-    history = fit(model, sample_batches(train_X, train_y, 64), steps=STEPS, lr=LR, seed=key[1])
+    history = fit(model, sample_batches(train_X, train_y, 64), steps=STEPS, lr=LR, seed=key[1], progress=False)
     model.eval()
     with torch.no_grad():
         return {"same lengths": accuracy(model(test_X), test_y),

@@ -5,8 +5,7 @@ import torch
 from torch import nn
 
 from course_lib.classifiers import AttentionClassifier, BiRNNClassifier, count_parameters
-from course_lib.data import reverse_padded
-from course_lib.topologies import last_valid
+from course_lib.padding import last_valid, reverse_padded
 
 
 def _models():

@@ -6,14 +6,15 @@ import torch
 from course_lib.data import (
     ACTIVITIES,
     CONNECTIVE,
+    TAGS,
+    TIME_WORDS,
     Vocab,
     clause,
     corpus,
     korean_vocab,
-    pad_batch,
     simple_sentences,
 )
-from course_lib.tasks import ACTIVITY_NAMES, which_came_first
+from course_lib.tasks import ACTIVITY_NAMES, role_tagging, translation_split, which_came_first
 
 
 def test_corpus_starts_with_the_lecture_sentences():
@@ -41,13 +42,6 @@ def test_vocab_round_trip_and_specials():
     assert vocab.pad_index == 0
     assert vocab.decode([vocab.stoi["나는"], vocab.stoi["<eos>"], vocab.stoi["밥을"]]) == ["나는"]
     assert len(Vocab(["a", "b", "a"])) == 4 + 2
-
-
-def test_pad_batch_pads_and_refuses_too_long():
-    x = pad_batch([[5, 6], [7]], pad_index=0)
-    assert x.tolist() == [[5, 6], [7, 0]]
-    with pytest.raises(ValueError, match="does not fit length=1"):
-        pad_batch([[5, 6]], length=1)
 
 
 def test_which_came_first_labels_the_first_clause():
@@ -103,16 +97,32 @@ def test_what_is_it_labels_it_with_the_later_verb():
     assert all(w in korean_vocab() for s in sentences for w in s)
 
 
-def test_reverse_padded_reverses_within_lengths_and_keeps_pads_last():
-    from course_lib.data import reverse_padded
+def test_translation_split_holds_out_sentences_whose_words_were_all_seen():
+    train, test = translation_split(24, seed=0)
+    sentences = corpus()
+    assert len(test) == 24 and len(train) + len(test) == len(sentences)
+    assert set(train).isdisjoint(test) and set(train) | set(test) == set(sentences)
+    assert sentences[0] in train and sentences[1] in train  # the lecture's two sentences
+    seen = {w for s in train for w in (*s.korean, *s.english)}
+    assert all(w in seen for s in test for w in (*s.korean, *s.english))
+    assert translation_split(24, seed=0) == (train, test)
+    assert translation_split(24, seed=1)[1] != test
+    with pytest.raises(ValueError, match="n_test must lie in"):
+        translation_split(0)
 
-    x = torch.tensor([[1, 2, 3, 0], [4, 5, 0, 0], [6, 7, 8, 9]])
-    out = reverse_padded(x, torch.tensor([3, 2, 4]))
-    assert out.tolist() == [[3, 2, 1, 0], [5, 4, 0, 0], [9, 8, 7, 6]]
-    features = torch.randn(3, 4, 2)
-    twice = reverse_padded(
-        reverse_padded(features, torch.tensor([3, 2, 4])), torch.tensor([3, 2, 4])
-    )
-    assert torch.equal(twice, features)
-    with pytest.raises(ValueError, match="lengths must lie in"):
-        reverse_padded(x, torch.tensor([0, 2, 4]))
+
+def test_role_tagging_gives_one_tag_per_word_and_time_words_in_front():
+    train, _ = translation_split(24, seed=0)
+    words, tags = role_tagging(train, 300, time_words=(0, 2), seed=0)
+    assert len(words) == len(tags) == 300
+    counts = set()
+    for w, t in zip(words, tags, strict=True):
+        assert len(w) == len(t) and set(t) <= set(TAGS)
+        k = t.count("TIME")
+        counts.add(k)
+        assert all(x in TIME_WORDS for x in w[:k]) and "TIME" not in t[k:]
+        assert next(s for s in train if s.korean == tuple(w[k:])).tags == tuple(t[k:])
+    assert counts == {0, 1, 2}
+    assert role_tagging(train, 300, seed=0) == (words, tags)
+    with pytest.raises(ValueError, match="time_words"):
+        role_tagging(train, 5, time_words=(2, 1))

@@ -12,12 +12,10 @@ import torch
 from course_lib.data import IT, TIME_WORDS
 from course_lib.heldout import TEST_PERCENT, draw_in_split, split_of
 from course_lib.long_range import adding_test_set
+from course_lib.shape_scenes import SHAPE_NAMES, caption_words, shape_scenes
 from course_lib.tasks import (
-    SHAPE_NAMES,
     adding_batches,
-    caption_words,
     role_tagging,
-    shape_scenes,
     translation_split,
     what_is_it,
     which_came_first,

@@ -39,3 +39,10 @@ def test_curves_over_seeds_colours_by_model_and_styles_by_seed():
     assert lines["GRU, seed 0"].get_linestyle() != lines["GRU, seed 1"].get_linestyle()
     assert lines["GRU, seed 1"].get_linestyle() == lines["LSTM, seed 1"].get_linestyle()
     plots.plt.close("all")
+
+
+def test_draw_topologies_draws_five_panels():
+    fig = plots.draw_topologies()
+    assert len(fig.axes) == 5
+    assert "one-to-many" in fig.axes[1].get_title()
+    fig.clf()

@@ -16,12 +16,9 @@ from course_lib.topologies import (
     OneToOne,
     Seq2Seq,
     TupleInput,
-    draw_topologies,
     greedy_decode,
     has_cell_state,
     initial_state,
-    last_valid,
-    lengths_from_padding,
     sequence_accuracy,
     sequence_loss,
     shift_right,
@@ -71,21 +68,6 @@ def test_initial_state_is_h_or_the_pair_h_c_for_every_layer(cell):
     assert torch.equal(top_hidden(state), h)
     _, h_n = layer(torch.randn(B, T, E), state)  # the layer accepts it
     assert top_hidden(h_n).shape == (B, H)
-
-
-def test_last_valid_picks_each_rows_last_valid_step():
-    outputs = torch.arange(2 * 4 * 1.0).reshape(2, 4, 1)
-    assert last_valid(outputs, torch.tensor([4, 2])).flatten().tolist() == [3.0, 5.0]
-    assert lengths_from_padding(torch.tensor([[5, 6, 0], [7, 0, 0]])).tolist() == [2, 1]
-
-
-def test_last_valid_rejects_wrong_shapes_and_lengths():
-    with pytest.raises(ValueError, match=r"outputs must be \(batch, time, hidden\), got \(2, 4\)"):
-        last_valid(torch.zeros(2, 4), torch.tensor([1, 1]))
-    with pytest.raises(ValueError, match=r"lengths must be \(2,\), got \(3,\)"):
-        last_valid(torch.zeros(2, 4, 1), torch.tensor([1, 1, 1]))
-    with pytest.raises(ValueError, match=r"lengths must lie in 1..4, got \[0, 5\]"):
-        last_valid(torch.zeros(2, 4, 1), torch.tensor([0, 5]))
 
 
 # --- shapes of every topology with every cell ---------------------------------------------------
@@ -368,10 +350,3 @@ def test_seq2seq_learns_to_reverse_three_tokens_in_a_few_hundred_steps(cell):
     (src, _), tgt = batches(torch.Generator().manual_seed(99))
     predicted = model.generate(src, bos_index=BOS, eos_index=EOS, max_len=5)
     assert sequence_accuracy(predicted, tgt)[1] > 0.9
-
-
-def test_draw_topologies_draws_five_panels():
-    fig = draw_topologies()
-    assert len(fig.axes) == 5
-    assert "one-to-many" in fig.axes[1].get_title()
-    fig.clf()

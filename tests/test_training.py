@@ -1,9 +1,12 @@
 """The fit loop is seeded, records what it measured, and learns a separable task."""
 
+import multiprocessing
+
 import pytest
 import torch
 from torch import nn
 
+from course_lib import training
 from course_lib.training import accuracy, fit, sample_batches
 
 
@@ -52,3 +55,32 @@ def test_fit_rejects_nonpositive_steps_and_mismatched_data():
 def test_accuracy_on_sequences():
     logits = torch.tensor([[[2.0, 1.0], [0.0, 3.0]]])
     assert accuracy(logits, torch.tensor([[0, 0]])) == 0.5
+
+
+class _RecordedProgress:
+    """Stands in for ``progress.Progress``: records whether fit asked for its line to be shown."""
+
+    shown: list[bool] = []
+
+    def __init__(self, total, desc="training", unit="steps", show=True):
+        self.shown.append(show)
+
+    def __enter__(self):
+        return self
+
+    def update(self, n=1):
+        pass
+
+    def close(self, summary=""):
+        pass
+
+
+def test_fit_shows_its_progress_line_as_its_argument_says_in_any_process(monkeypatch):
+    monkeypatch.setattr(training, "Progress", _RecordedProgress)
+    monkeypatch.setattr(_RecordedProgress, "shown", [])
+    # fit does not ask which process it runs in: a worker says progress=False itself
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())
+    batches = sample_batches(torch.ones(4, 2), torch.zeros(4).long(), 2)
+    for progress in (True, False):
+        fit(nn.Linear(2, 2), batches, steps=2, progress=progress)
+    assert _RecordedProgress.shown == [True, False]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from course_lib.data import reverse_padded
+from course_lib.padding import reverse_padded
 
 from .spec import Exercise, register
 

@@ -8,7 +8,8 @@ import numpy as np
 import torch
 
 from course_lib.checks.encoding import DecoderStep
-from course_lib.topologies import greedy_decode, last_valid, shift_right, teacher_forcing
+from course_lib.padding import last_valid
+from course_lib.topologies import greedy_decode, shift_right, teacher_forcing
 
 from .spec import Exercise, register
 

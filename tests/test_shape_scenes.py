@@ -1,21 +1,18 @@
-"""Notebook 04's data: captioned shape images, the translation split and role tagging."""
+"""Shape scenes: seeded images, each exactly what its caption says, with held-out scenes made of seen parts."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from course_lib.data import TAGS, TIME_WORDS, corpus
-from course_lib.tasks import (
+from course_lib.shape_scenes import (
     CAPTION_GLOSSES,
     SHAPE_NAMES,
     SHAPE_WORDS,
     caption_words,
     draw_shape,
     english_caption,
-    role_tagging,
     shape_scenes,
-    translation_split,
 )
 
 
@@ -82,37 +79,6 @@ def test_draw_shape_rejects_unknown_shapes_and_leaving_the_quadrant():
         ValueError, match=r"stay in its quadrant, got row=0, col=0, offset=\(1, 0\)"
     ):
         draw_shape("원", "큰", 0, 0, offset=(1, 0))
-
-
-def test_translation_split_holds_out_sentences_whose_words_were_all_seen():
-    train, test = translation_split(24, seed=0)
-    sentences = corpus()
-    assert len(test) == 24 and len(train) + len(test) == len(sentences)
-    assert set(train).isdisjoint(test) and set(train) | set(test) == set(sentences)
-    assert sentences[0] in train and sentences[1] in train  # the lecture's two sentences
-    seen = {w for s in train for w in (*s.korean, *s.english)}
-    assert all(w in seen for s in test for w in (*s.korean, *s.english))
-    assert translation_split(24, seed=0) == (train, test)
-    assert translation_split(24, seed=1)[1] != test
-    with pytest.raises(ValueError, match="n_test must lie in"):
-        translation_split(0)
-
-
-def test_role_tagging_gives_one_tag_per_word_and_time_words_in_front():
-    train, _ = translation_split(24, seed=0)
-    words, tags = role_tagging(train, 300, time_words=(0, 2), seed=0)
-    assert len(words) == len(tags) == 300
-    counts = set()
-    for w, t in zip(words, tags, strict=True):
-        assert len(w) == len(t) and set(t) <= set(TAGS)
-        k = t.count("TIME")
-        counts.add(k)
-        assert all(x in TIME_WORDS for x in w[:k]) and "TIME" not in t[k:]
-        assert next(s for s in train if s.korean == tuple(w[k:])).tags == tuple(t[k:])
-    assert counts == {0, 1, 2}
-    assert role_tagging(train, 300, seed=0) == (words, tags)
-    with pytest.raises(ValueError, match="time_words"):
-        role_tagging(train, 5, time_words=(2, 1))
 
 
 def test_each_held_out_scene_joins_parts_that_training_shows_apart():
