@@ -1,7 +1,7 @@
 """Adam, written out: the optimiser every notebook trains with, step for step ``torch.optim.Adam``.
 
 Why the course carries its own: constructing the first ``torch.optim`` optimiser in a process
-imports ``torch._dynamo`` (the compiler), which takes about 2 s here, and every notebook paid it.
+imports ``torch._dynamo`` (the compiler), a slow import that every notebook paid.
 This class does the same arithmetic as ``torch.optim.Adam``'s default CPU path (no weight decay,
 no amsgrad), in the same order, so it gives the same parameters bit for bit
 (``tests/test_adam.py`` checks it in float64 and float32).
