@@ -36,9 +36,9 @@ PLAIN_CPU := --nbval-kernel-name python3-plain-cpu
 ## busy core spin-wait for each other); tests/conftest.py keeps each notebook's nbval cells on one
 ## worker and hands out the longest work first.
 PYTEST := OMP_NUM_THREADS=1 JUPYTER_PATH="$(CURDIR)/tests/jupyter" PATH="$(CURDIR)/$(BIN):$$PATH" \
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest -n 2
 test: lint
-	$(PYTEST) tests notebooks $(NBVAL) $(PLAIN_CPU)
+	$(PYTEST) --dist loadgroup --no-loadscope-reorder tests notebooks $(NBVAL) $(PLAIN_CPU)
 
 ## The short loop (at most a minute on 2 cores): lint, format, unit tests and the notebooks'
 ## contract tests (pairs in sync, structure, glossary, grading); no notebook is executed.
@@ -46,9 +46,10 @@ check: lint
 	$(PYTEST) tests -m "not integration"
 
 ## Every notebook under nbval (NB=05 for one), on torch's plain kernels as `make test` runs them;
-## KERNELS=native for this CPU's own (the kernels the stored outputs were made with).
+## KERNELS=native for this CPU's own (the kernels the stored outputs were made with). Without
+## tests/, its conftest's grouping is not loaded: loadfile keeps each notebook on one worker.
 nbval: $(STAMP)
-	$(PYTEST) $(if $(NB),notebooks/$(NB)_*.ipynb,notebooks) $(NBVAL) \
+	$(PYTEST) --dist loadfile $(if $(NB),notebooks/$(NB)_*.ipynb,notebooks) $(NBVAL) \
 		$(if $(filter native,$(KERNELS)),,$(PLAIN_CPU))
 
 lint: $(STAMP)

@@ -13,9 +13,23 @@ every gradient, in float64 and float32 (``test_lstm_fast_path_equals_the_step_un
 """
 
 import torch
+from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-from course_lib.recurrent import after_and_before, reading_order
+
+def reading_order(T: int, reverse: bool) -> range:
+    """The time steps in the order a direction reads them: 0..T-1, or T-1..0 if ``reverse``."""
+    return range(T - 1, -1, -1) if reverse else range(T)
+
+
+def after_and_before(states: Tensor, reverse: bool) -> tuple[Tensor, Tensor]:
+    """Split a (T+1, B, H) state buffer into views (after, before), each (T, B, H).
+
+    Step t reads ``before[t]`` (h_{t-1}) and writes ``after[t]`` (h_t). Reading forward, slot 0
+    holds the initial state and step t writes slot t+1; in reverse, slot T holds it and step t
+    writes slot t. So ``after`` is also the layer's output, in time order, with no copy.
+    """
+    return (states[:-1], states[1:]) if reverse else (states[1:], states[:-1])
 
 
 class LSTMLayerFunction(torch.autograd.Function):

@@ -487,7 +487,7 @@ for ax, words, h_seq in zip(axes, pair, states, strict=True):
     ax.set_xticks(range(len(words)), words)
     ax.set(title=r"hidden state $h_t$ (units 1-4)", xlabel="word read", ylim=(-1.15, 1.15))
 axes[0].set_ylabel("activation")
-axes[1].legend(loc="upper left", bbox_to_anchor=(1.02, 1))
+legend = axes[1].legend(loc="upper left", bbox_to_anchor=(1.02, 1))
 
 # %% [markdown]
 # Many points sit at $\pm 1$: those units are **saturated**, at the flat ends of $\tanh$. There its slope
