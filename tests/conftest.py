@@ -2,12 +2,13 @@
 
 - The scripts in ``tools/`` (``build_notebooks``, ``release``, ``answer_key``, ...) are importable
   by module name, for every test file.
-- Scheduling on two pytest-xdist workers (``make test`` runs ``--dist loadgroup``): the nbval
-  cells of one notebook stay together on one worker, since one kernel runs them in order, and so
-  do the class round trip's tests, which share one course. Every other test goes to whichever
-  worker is free: the release's and the browser's notebook runs spread over both (each worker
-  starts its own JupyterLab server and Chromium when it first needs them). The work is handed out
-  longest first, so that neither worker is left alone with a long unit at the end.
+- Scheduling on two pytest-xdist workers (``make test``): the nbval cells of one notebook stay
+  together on one worker, since one kernel runs them in order, and so do the class round trip's
+  tests, which share one course (``pytest_xdist_make_scheduler`` below; xdist's own ``loadgroup``
+  does not work with pytest 9's node ids). Every other test goes to whichever worker is free: the
+  release's and the browser's notebook runs spread over both (each worker starts its own
+  JupyterLab server and Chromium when it first needs them). The work is handed out longest
+  first, so that neither worker is left alone with a long unit at the end.
 """
 
 from __future__ import annotations
@@ -37,15 +38,6 @@ def _notebook_number(item: pytest.Item) -> str | None:
     return None
 
 
-def _unit(item: pytest.Item) -> str | None:
-    """The xdist group of an item, or None for a test that may run on either worker."""
-    if item.path.suffix == ".ipynb":
-        return f"nbval_{item.path.stem}"
-    if item.path.stem == ROUND_TRIP:
-        return ROUND_TRIP
-    return None
-
-
 def _rank(item: pytest.Item) -> tuple[int, int]:
     """Sort key: the round trip, notebook runs (slowest first), other integration tests, the rest."""
     if item.path.stem == ROUND_TRIP:
@@ -64,17 +56,27 @@ def pytest_configure(config: pytest.Config) -> None:
         " build, the hidden grader's process, a fresh interpreter); make test runs it, make check"
         " does not",
     )
-    # pytest-xdist registers it too; without xdist (-p no:xdist) the groups are plain markers
-    config.addinivalue_line("markers", "xdist_group(name): run these tests on the same worker")
     config.addinivalue_line(
         "markers", "runs_notebook: executes a whole notebook (handed out early, slowest first)"
     )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups from the markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        unit = _unit(item)
-        if unit is not None:
-            item.add_marker(pytest.mark.xdist_group(unit))
     items.sort(key=_rank)  # stable: an nbval notebook's cells keep their order
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown without it (-p no:xdist)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under ``--dist loadscope``: a notebook's cells, or the round trip, are one unit of work."""
+    if config.getvalue("dist") != "loadscope":
+        return None  # xdist's own scheduler (make check: plain load, no notebooks)
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneUnitPerNotebook(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if ".ipynb::" in nodeid:  # an nbval cell: its notebook
+                return nodeid.split(".ipynb::", 1)[0]
+            path = nodeid.split("::", 1)[0]
+            return path if Path(path).stem == ROUND_TRIP else nodeid
+
+    return OneUnitPerNotebook(config, log)
