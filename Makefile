@@ -38,7 +38,8 @@ PLAIN_CPU := --nbval-kernel-name python3-plain-cpu
 PYTEST := OMP_NUM_THREADS=1 JUPYTER_PATH="$(CURDIR)/tests/jupyter" PATH="$(CURDIR)/$(BIN):$$PATH" \
 	$(BIN)/python -m pytest -n 2
 test: lint
-	$(PYTEST) --dist loadscope --no-loadscope-reorder tests notebooks $(NBVAL) $(PLAIN_CPU)
+	$(PYTEST) --dist loadscope --no-loadscope-reorder --durations=40 tests notebooks \
+		$(NBVAL) $(PLAIN_CPU)
 
 ## The short loop (at most a minute on 2 cores): lint, format, unit tests and the notebooks'
 ## contract tests (pairs in sync, structure, glossary, grading); no notebook is executed.

@@ -95,10 +95,9 @@ verdict("final cell state c_T, lstm_cell against nn.LSTM", c, c_n[0], atol=1e-12
 
 # %% [markdown]
 # `course_lib.lstm.LSTM` is this cell grown into a drop-in for `nn.LSTM`: the same constructor, parameter names,
-# gate order and returns `(output, (h_n, c_n))`, so `load_state_dict` moves weights both ways. Over a whole sequence
-# it runs the same equations with the backward through time written by hand (`course_lib/lstm_bptt.py`, its fast
-# path; `LSTMCell` runs the step above under autograd). The test suite proves outputs, states and gradients equal to
-# torch's and to the step's in float64 and float32, over layers, directions and layouts; one check here, two layers:
+# gate order and returns `(output, (h_n, c_n))`, so `load_state_dict` moves weights both ways. It runs these
+# equations with the backward written by hand (its fast path, `course_lib/lstm_bptt.py`); tests prove it equal to
+# the step and to torch, in float64 and float32. One check here, two layers:
 
 # %%
 torch.manual_seed(1)
