@@ -1,4 +1,5 @@
-"""The glossary is the course's index: each Korean term appears in every notebook it names."""
+"""The glossary is the course's bilingual index: each Korean term appears in every notebook it names,
+in the English edition (``notebooks/``) and in the Korean one (``notebooks/ko/``)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,11 @@ def glossary_rows() -> list[tuple[list[str], list[str]]]:
     return rows
 
 
-def notebook_text(number: str) -> str:
-    path = next((ROOT / "notebooks").glob(f"{number}_*.ipynb"))
+EDITIONS = {"en": ROOT / "notebooks", "ko": ROOT / "notebooks" / "ko"}
+
+
+def notebook_text(number: str, edition: str = "en") -> str:
+    path = next(EDITIONS[edition].glob(f"{number}_*.ipynb"))
     return "\n".join(
         c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
     )
@@ -41,11 +45,13 @@ def test_glossary_has_the_lecture_and_the_standard_terms():
     assert {"삭제 게이트", "망각 게이트", "장기 기억", "셀 상태"} <= terms
 
 
+@pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("terms, numbers", ROWS, ids=[f"row{i + 1}" for i in range(len(ROWS))])
-def test_each_term_appears_in_the_notebooks_it_names(terms, numbers):
+def test_each_term_appears_in_the_notebooks_it_names(terms, numbers, edition):
     for number in numbers:
-        text = notebook_text(number)
+        text = notebook_text(number, edition)
         for term in terms:
             assert term in text, (
-                f"glossary term {term!r} does not appear in notebook {number}'s text"
+                f"glossary term {term!r} does not appear in the {edition} edition of notebook "
+                f"{number}'s text"
             )
