@@ -13,16 +13,21 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 ## Open the course in JupyterLab: your own copies in student/ (answers blank; created when missing,
-## never overwritten once you edited them).
+## never overwritten once you edited them). EDITION=ko opens the Korean edition (한국어판) in
+## student/ko: Korean prose, check messages and figures, the same code.
+EDITION ?= en
+EDITION_DIR = $(if $(filter ko,$(EDITION)),/ko,)
 lab: $(STAMP)
-	$(BIN)/python tools/release.py student
-	$(BIN)/jupyter lab --notebook-dir=student $(LAB_ARGS)
+	$(BIN)/python tools/release.py student --edition $(EDITION)
+	$(BIN)/jupyter lab --notebook-dir=student$(EDITION_DIR) $(LAB_ARGS)
 
-## Open the solved notebooks (answers filled in, outputs stored): the lecturer's and CI's source.
+## Open the solved notebooks (answers filled in, outputs stored): the lecturer's and CI's source
+## (EDITION=ko: notebooks/ko).
 solutions: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks$(EDITION_DIR) $(LAB_ARGS)
 
-NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+# nbval runs the English notebooks only: the Korean ones (notebooks/ko) share their code and outputs
+NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=notebooks/ko
 # nbval's kernels run torch's plain CPU kernels (tests/jupyter/kernels/python3-plain-cpu sets
 # ATEN_CPU_CAPABILITY=default); every other process of the tests runs this CPU's own
 PLAIN_CPU := --nbval-kernel-name python3-plain-cpu
@@ -57,7 +62,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check course_lib tests tools
 	$(BIN)/ruff format --check course_lib tests tools
 
-## Re-execute the notebooks from their .py twins and store outputs (NB=01 for one).
+## Re-execute the notebooks from their .py twins and store outputs (NB=01 for one); the Korean
+## edition is rebuilt from them and its translations (tools/korean_edition.py).
 notebooks: $(STAMP)
 	$(BIN)/python tools/build_notebooks.py $(NB)
 

@@ -7,16 +7,25 @@ Importing this module sets the font and a projector's resolution (100 dpi) once,
 figure check its own layout when it is drawn: ``layout_problems(fig)`` lists a legend that covers
 plotted points, text that overlaps other text, and a label that a line runs through; a figure
 with any of them warns (``LayoutWarning``), so nbval, which compares a cell's stderr, fails on it.
+
+Figures speak the course's language (``course_lib.language``): in Korean, every title, axis label,
+legend entry, note and word tick label is drawn through ``figure_words.translate``, so the Korean
+notebooks draw Korean figures with the English notebooks' code. With ``COURSE_FIGURE_WORDS=check``
+(set by the nbval kernel), every English figure is also drawn in Korean once, and a word without a
+Korean entry, or a Korean layout problem, warns (``FigureWordsWarning``).
 """
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import ticker
+
+from . import figure_words, language
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # koreanize imports distutils
@@ -29,6 +38,10 @@ plt.rcParams["savefig.dpi"] = 100
 
 class LayoutWarning(UserWarning):
     """A drawn figure hides its own data or text."""
+
+
+class FigureWordsWarning(UserWarning):
+    """A figure's words have no Korean entry, or its Korean version hides its own text."""
 
 
 def _box(artist, renderer):
@@ -143,8 +156,86 @@ def layout_problems(fig) -> list[str]:
     return problems
 
 
+def _words(fig) -> list:
+    """The texts of ``fig`` that are words: titles, axis labels, notes and legend entries."""
+    texts = list(fig.texts)
+    if getattr(fig, "_suptitle", None) is not None:
+        texts.append(fig._suptitle)
+    for legend in list(fig.legends) + [ax.get_legend() for ax in fig.axes]:
+        if legend is not None:
+            texts += legend.get_texts()
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        texts += list(ax.texts)
+    return [t for t in texts if t.get_text().strip()]
+
+
+class _TranslatedTicks(ticker.Formatter):
+    """A word axis's tick labels (model names on a bar chart) through ``figure_words.translate``."""
+
+    def __init__(self, inner: ticker.Formatter, to: str) -> None:
+        self.inner, self.to = inner, to
+
+    def __call__(self, x, pos=None):
+        return figure_words.translate(self.inner(x, pos), self.to)
+
+    def set_axis(self, axis):
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs):
+        self.inner.set_locs(locs)
+
+
+def _word_axes(fig) -> list:
+    """The axes of ``fig`` whose tick labels are words (fixed or categorical labels)."""
+    from matplotlib.category import StrCategoryFormatter
+
+    return [
+        axis
+        for ax in fig.axes
+        for axis in (ax.xaxis, ax.yaxis)
+        if isinstance(axis.get_major_formatter(), (ticker.FixedFormatter, StrCategoryFormatter))
+    ]
+
+
+def translate_figure(fig, to: str) -> Callable[[], None]:
+    """Draw ``fig``'s words in language ``to`` from now on; return a function that undoes it."""
+    texts = [(t, t.get_text()) for t in _words(fig)]
+    for text, words in texts:
+        text.set_text(figure_words.translate(words, to))
+    axes = [(axis, axis.get_major_formatter()) for axis in _word_axes(fig)]
+    for axis, formatter in axes:
+        axis.set_major_formatter(_TranslatedTicks(formatter, to))
+
+    def undo() -> None:
+        for text, words in texts:
+            text.set_text(words)
+        for axis, formatter in axes:
+            axis.set_major_formatter(formatter)
+
+    return undo
+
+
+def korean_problems(fig) -> list[str]:
+    """What ``fig`` drawn in Korean would show wrong: English words left, or hidden text."""
+    words = [t.get_text() for t in _words(fig)]
+    words += [label.get_text() for axis in _word_axes(fig) for label in axis.get_majorticklabels()]
+    missing = sorted({w for w in words if figure_words.untranslated(w)})
+    problems = [
+        f"no Korean for the figure words {w!r} (course_lib/figure_words.py)" for w in missing
+    ]
+    undo = translate_figure(fig, "ko")
+    try:
+        problems += [f"in Korean, {p}" for p in layout_problems(fig)]
+    finally:
+        undo()
+    return problems
+
+
 def _check_layout_when_drawn():
-    """Make every figure printed (as the notebook's inline backend does) check its layout."""
+    """Make every figure printed (as the notebook's inline backend does) check its layout, in the
+    course's language."""
     from matplotlib.backend_bases import FigureCanvasBase
 
     if getattr(FigureCanvasBase.print_figure, "_checks_layout", False):
@@ -152,10 +243,17 @@ def _check_layout_when_drawn():
     original = FigureCanvasBase.print_figure
 
     def print_figure(self, *args, **kwargs):
+        to = language.current()
+        if to != "en":
+            translate_figure(self.figure, to)
         result = original(self, *args, **kwargs)
         problems = layout_problems(self.figure)
         if problems:
             warnings.warn("; ".join(problems), LayoutWarning, stacklevel=2)
+        if to == "en" and os.environ.get("COURSE_FIGURE_WORDS") == "check":
+            problems = korean_problems(self.figure)
+            if problems:
+                warnings.warn("; ".join(problems), FigureWordsWarning, stacklevel=2)
         return result
 
     print_figure._checks_layout = True

@@ -6,7 +6,9 @@
 ``make bench`` times the notebooks (``tools/bench.py``).
 
 The .py (py:percent) twin is what authors edit; ``build`` executes it top to
-bottom in a fresh kernel and stores the outputs that nbval later compares.
+bottom in a fresh kernel and stores the outputs that nbval later compares, then rebuilds the
+Korean edition of the notebook from it and its translation (``tools/korean_edition.py``): the same
+cells and outputs with Korean prose. An English cell changed since its translation is reported.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from pathlib import Path
 
 import jupytext
+import korean_edition
 import nbformat
 from nbclient import NotebookClient
 
@@ -98,6 +101,7 @@ def build(paths: list[Path]) -> None:
         jupytext.write(nb, ipynb)
         twin.write_text(paired_text(ipynb), encoding="utf-8")
         print(f"{ipynb.name}: executed in {seconds:.1f} s")
+        korean_edition.build([ipynb])
 
 
 def check_pairs(paths: list[Path]) -> int:

@@ -128,6 +128,16 @@ def numbers(text: str) -> Counter:
     return Counter(_NUMBER.findall(text))
 
 
+def unrendered_emphasis(text: str) -> bool:
+    """Whether ``**`` or ``__`` survives CommonMark rendering outside code and math: bold that does
+    not render (e.g. ``**강요(forcing)**로``: a closing ``**`` after punctuation needs a space or
+    punctuation after it; write ``**강요**(forcing)로``)."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(_NOT_PROSE.sub(" ", text))
+    return "**" in html or "__" in html
+
+
 def problems(english: Path) -> list[str]:
     """What is wrong with ``english``'s translation: missing, stale, too little Hangul, numbers."""
     path = translation_path(english)
@@ -159,6 +169,10 @@ def problems(english: Path) -> list[str]:
             found.append(
                 f"{where}: Hangul is {share:.0%} of the letters outside code and math "
                 f"(at least {MIN_HANGUL:.0%} required): {orientation(block.text)!r}"
+            )
+        if unrendered_emphasis(block.text) and not unrendered_emphasis(source):
+            found.append(
+                f"{where}: a ** or __ does not render as bold: {orientation(block.text)!r}"
             )
         if numbers(block.text) != numbers(source):
             missing = numbers(source) - numbers(block.text)

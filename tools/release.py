@@ -1,7 +1,7 @@
 """Blank copies for self-study, and the course folder an instructor grades a class in.
 
-    python tools/release.py student [NAME ...] [--out student]
-    python tools/release.py course DIR [--course-id ID] [--exchange DIR]
+    python tools/release.py student [NAME ...] [--edition ko] [--out student]
+    python tools/release.py course DIR [--course-id ID] [--exchange DIR] [--edition ko]
 
 ``student`` writes each notebook's learner copy into ``student/`` (what ``make lab`` opens):
 answers replaced by ``raise NotImplementedError()``, outputs cleared, no jupytext pairing. A copy
@@ -12,6 +12,10 @@ manifest ``student/.released.json`` remembers what each copy looked like when wr
 for every notebook (without jupytext's pairing metadata) and an ``nbgrader_config.py`` with the
 course id, the exchange, a cell timeout long enough for the training notebooks, and the hidden
 grader (``tools/answer_key``) in the autograde steps. Run nbgrader's commands in that folder.
+
+``--edition ko`` releases the Korean edition (``notebooks/ko``): the same code and grade ids,
+Korean prose, and a ``.course-language`` file beside each notebook, so that a kernel started there
+gives check messages and figures in Korean. Student copies go to ``student/ko``.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from pathlib import Path
 
 import nbformat
 from build_notebooks import notebook_paths  # tools/ is on the path: run as a script, or via tests
+from korean_edition import KOREAN, korean_path
+
+from course_lib.language import MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,7 +91,11 @@ def unpaired(notebook: Path) -> nbformat.NotebookNode:
 
 
 def blank(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A learner's copy: answers replaced by the stub, outputs cleared, check cells locked."""
+    """A learner's copy: answers replaced by the stub, outputs cleared, check cells locked.
+
+    Check cells are tagged ``raises-exception``: Run All goes on past an unsolved exercise's
+    check, as JupyterLab and nbclient do for that tag, so every check shows its verdict.
+    """
     from nbgrader.preprocessors import ClearOutput, ClearSolutions, LockCells
     from traitlets.config import Config
 
@@ -93,6 +104,11 @@ def blank(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     resources: dict = {}
     for step in (ClearSolutions, LockCells, ClearOutput):
         nb, resources = step(config=config).preprocess(nb, resources)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            tags = cell.metadata.setdefault("tags", [])
+            if "raises-exception" not in tags:
+                tags.append("raises-exception")
     return nb
 
 
@@ -121,16 +137,34 @@ def publish(nb: nbformat.NotebookNode, target: Path) -> str:
 RISE_CSS = (
     ROOT / "notebooks" / "rise.css"
 )  # the slides' type sizes, read from the notebook's folder
+EDITIONS = ("en", "ko")
 
 
-def student_copies(names: list[str], out: Path) -> list[str]:
+def edition_paths(names: list[str], edition: str = "en") -> list[Path]:
+    """The source notebooks of ``edition``: ``notebooks/NN_*.ipynb`` or ``notebooks/ko/NN_*.ipynb``."""
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {EDITIONS}, got {edition!r}")
+    english = notebook_paths(names)
+    return english if edition == "en" else [korean_path(p) for p in english]
+
+
+def beside(folder: Path, edition: str) -> None:
+    """What a notebook needs in its folder: the slides' rise.css, and for Korean the language file."""
+    shutil.copy(RISE_CSS, folder / RISE_CSS.name)
+    if edition != "en":
+        shutil.copy(KOREAN / MARKER, folder / MARKER)
+
+
+def student_copies(names: list[str], out: Path, edition: str = "en") -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copy(RISE_CSS, out / RISE_CSS.name)
-    return [publish(blank(unpaired(p)), out / p.name) for p in notebook_paths(names)]
+    beside(out, edition)
+    return [publish(blank(unpaired(p)), out / p.name) for p in edition_paths(names, edition)]
 
 
-def make_course(folder: Path, course_id: str, exchange: Path, names: list[str] = ()) -> Path:
-    """Write ``folder``'s nbgrader_config.py and its source/ notebooks; return the folder."""
+def make_course(
+    folder: Path, course_id: str, exchange: Path, names: list[str] = (), edition: str = "en"
+) -> Path:
+    """Write ``folder``'s nbgrader_config.py and its source/ notebooks of ``edition``; return it."""
     folder = folder.resolve()
     exchange = exchange.resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -146,11 +180,11 @@ def make_course(folder: Path, course_id: str, exchange: Path, names: list[str] =
             stub=CODE_STUB,
         )
     )
-    for notebook in notebook_paths(list(names)):
+    for notebook in edition_paths(list(names), edition):
         source = folder / "source" / notebook.stem
         source.mkdir(parents=True, exist_ok=True)
         nbformat.write(unpaired(notebook), source / notebook.name)
-        shutil.copy(RISE_CSS, source / RISE_CSS.name)  # released with the notebook
+        beside(source, edition)  # released with the notebook
     return folder
 
 
@@ -161,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     student = sub.add_parser("student", help="blank learner copies for self-study")
     student.add_argument("names", nargs="*", help="only notebooks whose name contains one of these")
-    student.add_argument("--out", type=Path, default=ROOT / "student")
+    student.add_argument("--edition", choices=EDITIONS, default="en")
+    student.add_argument("--out", type=Path, help="default: student/, or student/ko for Korean")
     course = sub.add_parser("course", help="an nbgrader course folder for a class")
     course.add_argument("folder", type=Path)
     course.add_argument("--course-id", default="sequence-models")
@@ -169,12 +204,14 @@ def main(argv: list[str] | None = None) -> int:
         "--exchange", type=Path, default=Path(os.environ.get("NBGRADER_EXCHANGE", "exchange"))
     )
     course.add_argument("--only", nargs="*", default=[], help="only these notebooks")
+    course.add_argument("--edition", choices=EDITIONS, default="en")
     args = parser.parse_args(argv)
     if args.command == "student":
-        for line in student_copies(args.names, args.out):
+        out = args.out or ROOT / "student" / ("" if args.edition == "en" else args.edition)
+        for line in student_copies(args.names, out, args.edition):
             print(line)
     else:
-        folder = make_course(args.folder, args.course_id, args.exchange, args.only)
+        folder = make_course(args.folder, args.course_id, args.exchange, args.only, args.edition)
         print(f"course folder {folder}: nbgrader_config.py and source/ for each notebook")
     return 0
 
