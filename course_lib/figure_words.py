@@ -49,6 +49,64 @@ KOREAN: dict[str, str] = {
     "key (attended to)": "키 (주목받는 쪽)",
     "query": "쿼리",
     "position $t$": "위치 $t$",
+    "{a}\n정확도 (accuracy), mean of 3 seeds": "{a}\n정확도, 시드 3개 평균",
+    # 01 and 02: the DNNs and the RNN on word order
+    "bag of words DNN": "단어 주머니 DNN",
+    "fixed position DNN": "위치 고정 DNN",
+    "bag-of-words\nDNN": "단어 주머니\nDNN",
+    "fixed-position\nDNN": "위치 고정\nDNN",
+    "same positions": "같은 위치",
+    "shifted by one word": "한 단어 밀림",
+    "How far training moved each (slot, word) weight, $\\|\\Delta W\\|$, seed {s}": (
+        "학습이 (칸, 단어) 가중치를 옮긴 거리 $\\|\\Delta W\\|$, 시드 {s}"
+    ),
+    "slot": "칸",
+    "word": "단어",
+    "slot {t}": "칸 {t}",
+    "RNN(순환 신경망) unrolled over 나는 밥을 먹었다": "나는 밥을 먹었다 위로 펼친 RNN(순환 신경망)",
+    "Next-word RNN: cross-entropy while training": "다음 단어 RNN: 학습 중 교차 엔트로피",
+    "cross-entropy (nats)": "교차 엔트로피 (nats)",
+    "training loss": "학습 손실",
+    "hidden state $h_t$ (units 1-4)": "은닉 상태 $h_t$ (유닛 1-4)",
+    "word read": "읽은 단어",
+    "activation": "활성값",
+    # 03: directions
+    "forward only": "순방향만",
+    "backward only": "역방향만",
+    "bidirectional": "양방향",
+    "forward only: best possible (1/2)": "순방향만: 가능한 최선 (1/2)",
+    "backward only: best possible (this test set)": "역방향만: 가능한 최선 (이 평가 데이터)",
+    "그것은 어느 것이었나?: test accuracy at 그것을 (mean of 3 seeds)": (
+        "그것은 어느 것이었나?: 그것을 자리의 평가 정확도 (시드 3개 평균)"
+    ),
+    "양방향 RNN: a forward and a backward pass; $y_t$ reads both states": (
+        "양방향 RNN: 순방향과 역방향 패스, $y_t$는 두 상태를 모두 읽는다"
+    ),
+    # 04: shapes drawn and read
+    "그린 그림 (drawn)\n{caption}": "그린 그림\n{caption}",
+    # 05: vanishing and exploding gradients
+    "IRNN (ReLU + identity)": "IRNN (ReLU + 항등 초기화)",
+    "LSTM, forget bias 1": "LSTM, 삭제 게이트 편향 1",
+    r"기울기 소실: $\|\partial L/\partial h_t\|$ at initialisation (loss at $t = 100$)": (
+        r"기울기 소실: 초기화 시점의 $\|\partial L/\partial h_t\|$ (손실은 $t = 100$에서)"
+    ),
+    r"$\sigma_{\max}$ of the Jacobian product $J_t \cdots J_1$": (
+        r"야코비 행렬 곱 $J_t \cdots J_1$의 $\sigma_{\max}$"
+    ),
+    "Spectrum of $W_{hh}$ (특이값, singular values)": "$W_{hh}$의 스펙트럼 (특이값)",
+    "index (largest first)": "순번 (큰 것부터)",
+    "singular value": "특이값",
+    "singular values of {m}": "{m}의 특이값",
+    "steps $t$": "시점 수 $t$",
+    "Gradient norm before clipping": "클리핑 전 기울기 노름",
+    r"Training loss, tanh RNN with $3 \times W_{hh}$ (SGD)": r"학습 손실, $3 \times W_{hh}$인 tanh RNN (SGD)",
+    "clip limit $c = 1$": "클리핑 한계 $c = 1$",
+    "clipped at {c}": "{c}에서 클리핑",
+    "no clipping": "클리핑 없음",
+    "predict the mean ($1/6$)": "평균 예측 ($1/6$)",
+    "always 1.0 ($1/6$)": "항상 1.0 ($1/6$)",
+    "near marker only ({v})": "가까운 표시만 ({v})",
+    "solved (0.01)": "해결 (0.01)",
     # the lecture's diagrams (plots.unrolled_rnn, plots.draw_topologies)
     "RNN unrolled in time": "시간으로 펼친 RNN",
     "일 대 일\none-to-one (MLP)": "일 대 일\n(MLP)",
@@ -64,14 +122,18 @@ KOREAN: dict[str, str] = {
 def _pattern(template: str) -> re.Pattern:
     parts = re.split(r"\{(\w+)\}", template)
     regex = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.*?)" for i, part in enumerate(parts)
     )
     return re.compile(regex + r"\Z", re.DOTALL)
 
 
 @cache
 def _patterns() -> list[tuple[re.Pattern, str]]:
-    return [(_pattern(en), ko) for en, ko in KOREAN.items() if "{" in en]
+    """The entries with ``{name}`` fields, most specific (longest fixed text) first."""
+    entries = sorted(
+        (en for en in KOREAN if "{" in en), key=lambda en: -len(re.sub(r"\{\w+\}", "", en))
+    )
+    return [(_pattern(en), KOREAN[en]) for en in entries]
 
 
 def translate(text: str, language: str = "ko") -> str:
@@ -90,4 +152,4 @@ def translate(text: str, language: str = "ko") -> str:
 def untranslated(text: str) -> bool:
     """Whether the Korean ``translate(text)`` still holds English words other than ``KEPT`` names."""
     korean = re.sub(r"\$[^$]*\$", " ", translate(text))  # mathtext is not words
-    return any(w not in KEPT for w in re.findall(r"[A-Za-z]{2,}", korean))
+    return any(w not in KEPT for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", korean))

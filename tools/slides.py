@@ -1,6 +1,6 @@
 """Step through notebooks' RISE slideshows at 1280×720 in headless Chromium; report what overflows.
 
-    python tools/slides.py [NAME ...] [--shots DIR]
+    python tools/slides.py [NAME ...] [--edition ko] [--shots DIR]
 
 For each notebook: opens JupyterLab's RISE page (what Alt+R shows), steps through every slide and
 sub-slide, and measures each slide's content against the 1280×720 window. Prints one line per
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 from build_notebooks import NOTEBOOKS, RISE, notebook_paths
+from korean_edition import korean_path
 from lab_server import CHROMIUM, CHROMIUM_FLAGS, lab_server
 
 WIDTH, HEIGHT = 1280, 720
@@ -49,6 +50,13 @@ MEASURE = """() => {
           cell: first ? cells.indexOf(first) : null};
 }"""
 
+# Whether the present slide is another than the one named (RISE's transition is none: at once).
+CHANGED = """(previous) => {
+  const all = [...document.querySelectorAll('.reveal .slides section.present')];
+  const slide = all.filter(s => !s.querySelector('section.present')).pop();
+  return !!slide && slide.id !== previous;
+}"""
+
 
 @dataclass
 class Slide:
@@ -76,9 +84,15 @@ def step_through(page, url: str, token: str, name: str, shots: Path | None = Non
     page.goto(f"{url}/rise/{name}?token={token}")
     page.wait_for_selector(".reveal .slides section.present", timeout=120_000)
     page.wait_for_timeout(2000)  # fonts, MathJax and images settle
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     seen = set()
     for _ in range(400):
-        page.wait_for_timeout(150)
+        if seen:  # after Space: the next slide, or none (the last slide stays present)
+            try:
+                page.wait_for_function(CHANGED, arg=deck.slides[-1].id, timeout=1500)
+            except PlaywrightTimeout:
+                break
         info = page.evaluate(MEASURE)
         if info is None or info["id"] in seen:
             break
@@ -126,8 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("names", nargs="*")
     parser.add_argument("--shots", type=Path, default=None)
+    parser.add_argument("--edition", choices=["en", "ko"], default="en")
     args = parser.parse_args(argv)
-    decks = measure(notebook_paths(args.names), args.shots)
+    paths = notebook_paths(args.names)
+    if args.edition == "ko":
+        paths = [korean_path(p) for p in paths]
+    decks = measure(paths, args.shots)
     total = over = 0
     for deck in decks:
         for s in deck.overflowing:
