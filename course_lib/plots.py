@@ -171,7 +171,8 @@ def _words(fig) -> list:
 
 
 class _TranslatedTicks(ticker.Formatter):
-    """A word axis's tick labels (model names on a bar chart) through ``figure_words.translate``."""
+    """An axis's tick labels through ``figure_words.translate``: words (model names on a bar
+    chart) change language, numbers have no entry and stay."""
 
     def __init__(self, inner: ticker.Formatter, to: str) -> None:
         self.inner, self.to = inner, to
@@ -186,17 +187,16 @@ class _TranslatedTicks(ticker.Formatter):
     def set_locs(self, locs):
         self.inner.set_locs(locs)
 
+    def get_offset(self):
+        return self.inner.get_offset()
+
+    def format_data_short(self, value):
+        return self.inner.format_data_short(value)
+
 
 def _word_axes(fig) -> list:
-    """The axes of ``fig`` whose tick labels are words (fixed or categorical labels)."""
-    from matplotlib.category import StrCategoryFormatter
-
-    return [
-        axis
-        for ax in fig.axes
-        for axis in (ax.xaxis, ax.yaxis)
-        if isinstance(axis.get_major_formatter(), (ticker.FixedFormatter, StrCategoryFormatter))
-    ]
+    """The x and y axes of ``fig`` (the tick labels that may be words)."""
+    return [axis for ax in fig.axes if ax.axison for axis in (ax.xaxis, ax.yaxis)]
 
 
 def translate_figure(fig, to: str) -> Callable[[], None]:
@@ -204,7 +204,11 @@ def translate_figure(fig, to: str) -> Callable[[], None]:
     texts = [(t, t.get_text()) for t in _words(fig)]
     for text, words in texts:
         text.set_text(figure_words.translate(words, to))
-    axes = [(axis, axis.get_major_formatter()) for axis in _word_axes(fig)]
+    axes = [
+        (axis, axis.get_major_formatter())
+        for axis in _word_axes(fig)
+        if not isinstance(axis.get_major_formatter(), _TranslatedTicks)
+    ]
     for axis, formatter in axes:
         axis.set_major_formatter(_TranslatedTicks(formatter, to))
 
