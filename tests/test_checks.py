@@ -2,7 +2,8 @@
 
 The battery runs the answer key's own check (against the reference, fresh inputs); the second half
 tests what a student holds: ``course_lib.checks`` on stored cases, with no reference, refusing a
-function that hands the work to course_lib.
+function that hands the work to course_lib. Here they speak English; ``test_check_language.py``
+covers Korean.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ import course_lib.checks as checks
 from course_lib.checks import ExerciseFailure, compare, encoding
 
 NAMES = sorted(EXERCISES)
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    monkeypatch.setenv("COURSE_LANGUAGE", "en")
 
 
 def _map_arrays(out, fn):
@@ -146,7 +152,7 @@ def test_wrong_values_name_the_largest_difference(exercise):
 
 def test_each_common_mistake_fails_with_its_hint(exercise):
     for buggy, hint in exercise.mistakes:
-        assert f"Hint: {hint}" in _failure(exercise, buggy)
+        assert f"Hint: {hint.en}" in _failure(exercise, buggy)
 
 
 def test_compare_accepts_equal_and_describes_tuples():
@@ -231,7 +237,7 @@ def test_public_check_passes_the_reference_and_gives_each_mistake_its_hint(publi
         message = str(info.value)
         match = re.search(rf"check_{answer.name}\(your_function, seed=(\d+)\)", message)
         assert match, message
-        if f"Hint: {hint}" in message:
+        if f"Hint: {hint.en}" in message:
             hinted.add(hint)
         with pytest.raises(ExerciseFailure):
             check(buggy, seed=int(match.group(1)))

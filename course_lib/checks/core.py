@@ -6,6 +6,9 @@ problem found: not implemented yet, an exception inside the learner's code, too 
 modified in place, a call into the course's own implementation of the exercise, wrong type,
 wrong shape, wrong dtype, NaN/inf, or wrong values (where and by how much, with a hint when the
 output matches a common mistake). The checker itself never crashes on a bad submission.
+Every sentence comes in English or Korean (``messages.py``): the engine's functions take the
+``language`` explicitly, and a check uses the course's language (``course_lib.language``) unless
+told another.
 
 In the learner's hands a check has no reference implementation: ``Check`` runs the function on
 the cases stored in ``cases/<name>.json`` (inputs, expected outputs, and the outputs of common
@@ -30,10 +33,10 @@ import numpy as np
 import torch
 
 from . import encoding
-from .own_work import CallWatch, scan
+from .messages import Hint, resolve, say
+from .own_work import CallWatch, forbidden_call, scan
 
 Inputs = tuple[Any, ...]
-NOT_IMPLEMENTED = "not implemented yet"
 
 
 class ExerciseFailure(AssertionError):
@@ -47,7 +50,7 @@ class Trial:
     seed: int
     args: Inputs
     expected: Any
-    mistakes: Sequence[tuple[Any, str]] = ()
+    mistakes: Sequence[tuple[Any, Hint]] = ()
 
 
 @dataclass
@@ -59,7 +62,7 @@ class Outcome:
     not_implemented: bool = False
     timed_out: bool = False
     modified: int | None = None  # index of an argument changed in place
-    culprit: str | None = None  # a forbidden call, as CallWatch.message() words it
+    culprit: str | None = None  # the dotted name of a forbidden call it made
 
 
 def call_once(
@@ -86,8 +89,7 @@ def call_once(
     thread.join(time_limit)
     if thread.is_alive() or time.perf_counter() - start > time_limit:
         return Outcome(timed_out=True)
-    if watch.culprit is not None:
-        outcome.culprit = watch.message()
+    outcome.culprit = watch.culprit
     for i, (before, after) in enumerate(zip(kept, given, strict=True)):
         if not _same(before, after):
             outcome.modified = i
@@ -108,35 +110,31 @@ def problem_of(
     arg_names: Sequence[str],
     tolerance: Tolerance,
     time_limit: float,
+    language: str,
 ) -> str | None:
-    """The one sentence about what ``outcome`` got wrong on ``trial``, or None."""
+    """The one sentence, in ``language`` ("en" or "ko"), about what ``outcome`` got wrong, or None."""
     if outcome.timed_out:
-        return (
-            f"your function took longer than {time_limit:g} s; look for an endless loop, "
-            "a sleep, or a Python loop over every element where an array operation would do."
-        )
+        return say("timed_out", language, seconds=time_limit)
     if outcome.not_implemented:
-        return (
-            NOT_IMPLEMENTED
-            + ": replace `raise NotImplementedError()` in the answer cell with your code."
-        )
+        return say("not_implemented", language)
     if outcome.culprit is not None:
-        return outcome.culprit
+        return forbidden_call(outcome.culprit, language)
     if outcome.error is not None:
-        return f"your function raised {outcome.error}"
+        return say("raised", language, error=outcome.error)
     if outcome.modified is not None:
-        name = arg_names[outcome.modified] if outcome.modified < len(arg_names) else "an input"
-        return (
-            f"your function modified its input `{name}` in place; "
-            "compute a new array instead (e.g. x = x + 1 rather than x += 1)."
-        )
-    problem = compare(outcome.value, trial.expected, rtol=tolerance.rtol, atol=tolerance.atol)
+        if outcome.modified < len(arg_names):
+            name = arg_names[outcome.modified]
+        else:
+            name = say("an_input", language)
+        return say("modified", language, name=name)
+    close = {"rtol": tolerance.rtol, "atol": tolerance.atol, "language": language}
+    problem = compare(outcome.value, trial.expected, **close)
     if problem is None:
         return None
     for mistake, hint in trial.mistakes:
         try:
-            if compare(outcome.value, mistake, rtol=tolerance.rtol, atol=tolerance.atol) is None:
-                return f"{problem}. Hint: {hint}"
+            if compare(outcome.value, mistake, **close) is None:
+                return say("with_hint", language, problem=problem, hint=hint.text(language))
         except Exception:  # noqa: BLE001 - a mistake output that cannot be compared says nothing
             continue
     return problem
@@ -150,45 +148,56 @@ def judge(
     arg_names: Sequence[str],
     tolerance: Tolerance,
     time_limit: float,
+    language: str,
     forbidden: Sequence[str] = (),
 ) -> str | None:
-    """The first problem of ``fn`` over ``trials``, naming the trial's seed to replay, or None."""
+    """The first problem of ``fn`` over ``trials`` in ``language``, naming the seed to replay, or None."""
     if not callable(fn):
-        return f"expected a function, got {type(fn).__name__}: pass the function itself, without calling it."
+        return say("not_a_function", language, type_name=type(fn).__name__)
     for i, trial in enumerate(trials):
         outcome = call_once(fn, trial.args, time_limit, forbidden)
         problem = problem_of(
-            outcome, trial, arg_names=arg_names, tolerance=tolerance, time_limit=time_limit
+            outcome,
+            trial,
+            arg_names=arg_names,
+            tolerance=tolerance,
+            time_limit=time_limit,
+            language=language,
         )
         if problem is None:
             continue
         if outcome.not_implemented or outcome.culprit:
             return problem
-        where = describe_inputs(arg_names, trial.args)
-        return (
-            f"{problem} (trial {i + 1} of {len(trials)}, inputs: {where}; "
-            f"replay it with check_{name}(your_function, seed={trial.seed}))"
+        return say(
+            "failed_trial",
+            language,
+            problem=problem,
+            number=i + 1,
+            count=len(trials),
+            inputs=describe_inputs(arg_names, trial.args, language),
+            name=name,
+            seed=trial.seed,
         )
     return None
 
 
-def source_problem(fn: Callable[..., Any], forbidden: Sequence[str]) -> str | None:
-    """What ``scan`` says of the function's own source, when Python can still find it."""
+def source_problem(fn: Callable[..., Any], forbidden: Sequence[str], language: str) -> str | None:
+    """What ``scan`` says, in ``language``, of the function's own source when Python can find it."""
+    import ast
     import inspect
     import textwrap
 
     try:
         source = textwrap.dedent(inspect.getsource(fn))
-    except (OSError, TypeError):
+        ast.parse(source)
+    except (OSError, TypeError, SyntaxError):  # no source, or a lambda's line is not Python alone
         return None
-    problem = scan(source, forbidden)
-    if problem is None or problem.startswith("the answer is not valid Python"):
-        return None
-    return f"your function's code: {problem}"
+    problem = scan(source, forbidden, language=language)
+    return None if problem is None else say("source", language, problem=problem)
 
 
 class Check:
-    """The check of one exercise, on the cases stored for it: ``check(fn, seed=None)``.
+    """The check of one exercise, on the cases stored for it: ``check(fn, seed=None, language=None)``.
 
     ``points``, ``arg_names``, ``trials`` and the seeds come from ``cases/<name>.json``.
     """
@@ -198,7 +207,8 @@ class Check:
         self.__name__ = f"check_{name}"
         self.__doc__ = (
             f"Check a solution of the exercise {name!r}: raise AssertionError with one sentence "
-            "if it is wrong, else print that it passed. seed= replays one stored case."
+            "if it is wrong, else print that it passed. seed= replays one stored case; "
+            'language="en" or "ko" says it in that language (default: course_lib.language).'
         )
 
     @cached_property
@@ -231,17 +241,23 @@ class Check:
                 seed=c["seed"],
                 args=encoding.decode(c["args"]),
                 expected=encoding.decode(c["expected"]),
-                mistakes=[(encoding.decode(m["output"]), m["hint"]) for m in c["mistakes"]],
+                mistakes=[(encoding.decode(m["output"]), Hint(**m["hint"])) for m in c["mistakes"]],
             )
             for c in cases
         ]
 
-    def find_problem(self, fn: Callable[..., Any], seed: int | None = None) -> str | None:
-        """A sentence describing the first problem with ``fn``, or None if it passes."""
+    def find_problem(
+        self, fn: Callable[..., Any], seed: int | None = None, language: str | None = None
+    ) -> str | None:
+        """A sentence describing the first problem with ``fn``, or None if it passes.
+
+        language: "en" or "ko" (None: ``course_lib.language.current()``).
+        """
+        language = resolve(language)
         if seed is not None and seed not in self.seeds:
-            raise ValueError(f"seed must be one of this check's cases {self.seeds}, got {seed!r}")
+            raise ValueError(say("unknown_seed", language, seeds=self.seeds, seed=seed))
         if callable(fn):
-            problem = source_problem(fn, self.forbidden)
+            problem = source_problem(fn, self.forbidden, language)
             if problem is not None:
                 return problem
         r = self._record
@@ -252,19 +268,26 @@ class Check:
             arg_names=self.arg_names,
             tolerance=Tolerance(r["rtol"], r["atol"]),
             time_limit=r["time_limit"],
+            language=language,
             forbidden=self.forbidden,
         )
 
-    def __call__(self, fn: Callable[..., Any], seed: int | None = None) -> None:
-        """Raise ``AssertionError`` with one sentence if ``fn`` is wrong, else print that it passed."""
-        problem = self.find_problem(fn, seed)
+    def __call__(
+        self, fn: Callable[..., Any], seed: int | None = None, language: str | None = None
+    ) -> None:
+        """Raise ``AssertionError`` with one sentence if ``fn`` is wrong, else print that it passed.
+
+        language: "en" or "ko" for the sentence (None: ``course_lib.language.current()``).
+        """
+        language = resolve(language)
+        problem = self.find_problem(fn, seed, language)
         if problem is not None:
             # Raised from None: the learner sees one sentence, not the checker's internals.
             raise ExerciseFailure(f"{self.name}: {problem}") from None
         if seed is None:
-            print(f"{self.name}: passed on {len(self.seeds)} cases. Well done!")
+            print(say("passed_all", language, name=self.name, count=len(self.seeds)))
         else:
-            print(f"{self.name}: passed on the case of seed {seed}.")
+            print(say("passed_seed", language, name=self.name, seed=seed))
 
     check = __call__
 
@@ -294,44 +317,61 @@ def _same(a: Any, b: Any) -> bool:
         return a is b
 
 
-def _kind(x: Any) -> str:
+def _kind(x: Any, language: str) -> str:
+    """What ``x`` is, in a few words of ``language``."""
     if isinstance(x, torch.Tensor):
-        return "a torch tensor"
+        return say("kind_tensor", language)
     if isinstance(x, np.ndarray):
-        return "a NumPy array"
+        return say("kind_array", language)
     if isinstance(x, tuple):
-        return f"a tuple of {len(x)}"
+        return say("kind_tuple", language, count=len(x))
     if isinstance(x, list):
-        return f"a list of {len(x)}"
+        return say("kind_list", language, count=len(x))
     if x is None:
-        return "None (did you forget `return`?)"
+        return say("kind_none", language)
     if isinstance(x, encoding.Unsupported):
-        return f"a {x.type_name}"
-    return f"a {type(x).__name__}"
+        return say("kind_other", language, type_name=x.type_name)
+    return say("kind_other", language, type_name=type(x).__name__)
 
 
 def compare(
-    got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-7, label: str = "output"
+    got: Any,
+    expected: Any,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    label: str | None = None,
+    language: str | None = None,
 ) -> str | None:
     """Describe the first difference between a learner's output and the expected one, or None.
 
-    Handles NumPy arrays, torch tensors, Python numbers and (nested) tuples of them.
+    Handles NumPy arrays, torch tensors, Python numbers and (nested) tuples of them. label: what
+    the output is called (default: "output" in the language); language: "en" or "ko" (None:
+    ``course_lib.language.current()``).
     """
+    language = resolve(language)
+    label = say("output", language) if label is None else label
+    close = {"rtol": rtol, "atol": atol, "language": language}
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
-            return f"expected a dict with keys {sorted(expected)} as {label}, got {_kind(got)}"
-        for key in expected:
-            problem = compare(
-                got[key], expected[key], rtol=rtol, atol=atol, label=f"{label}[{key!r}]"
+            return say(
+                "wrong_dict",
+                language,
+                keys=sorted(expected),
+                label=label,
+                kind=_kind(got, language),
             )
+        for key in expected:
+            problem = compare(got[key], expected[key], label=f"{label}[{key!r}]", **close)
             if problem is not None:
                 return problem
         return None
+    wrong_kind = {"label": label, "kind": _kind(got, language)}
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            return f"expected {_kind(expected)} as {label}, got {_kind(got)}"
+            return say("wrong_kind", language, expected=_kind(expected, language), **wrong_kind)
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
-            problem = compare(g, e, rtol=rtol, atol=atol, label=f"{label} #{i + 1}")
+            problem = compare(g, e, label=f"{label} #{i + 1}", **close)
             if problem is not None:
                 return problem
         return None
@@ -339,36 +379,42 @@ def compare(
         if type(got) is not type(expected) and not (
             isinstance(got, np.ndarray) and isinstance(expected, np.ndarray)
         ):
-            return f"expected {_kind(expected)} as {label}, got {_kind(got)}"
+            return say("wrong_kind", language, expected=_kind(expected, language), **wrong_kind)
         if isinstance(got, torch.Tensor):
             got, expected = got.detach(), expected.detach()
         if tuple(got.shape) != tuple(expected.shape):
-            return f"{label} has the wrong shape: expected {tuple(expected.shape)}, got {tuple(got.shape)}"
+            return say(
+                "wrong_shape",
+                language,
+                label=label,
+                expected=tuple(expected.shape),
+                got=tuple(got.shape),
+            )
         if got.dtype != expected.dtype:
-            return f"{label} has the wrong dtype: expected {expected.dtype}, got {got.dtype}"
+            return say("wrong_dtype", language, label=label, expected=expected.dtype, got=got.dtype)
         g = got.numpy() if isinstance(got, torch.Tensor) else got
         e = expected.numpy() if isinstance(expected, torch.Tensor) else expected
-        return _compare_arrays(g, e, rtol=rtol, atol=atol, label=label)
+        return _compare_arrays(g, e, label=label, **close)
     if isinstance(expected, (bool, int, float, np.number)):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
         if not isinstance(got, (bool, int, float, np.number)):
-            return f"expected a number as {label}, got {_kind(got)}"
+            return say("not_a_number", language, **wrong_kind)
         return _compare_arrays(
-            np.asarray(float(got)), np.asarray(float(expected)), rtol=rtol, atol=atol, label=label
+            np.asarray(float(got)), np.asarray(float(expected)), label=label, **close
         )
     if got != expected:
-        return f"{label} is wrong: expected {expected!r}, got {got!r}"
+        return say("wrong_value", language, label=label, expected=expected, got=got)
     return None
 
 
 def _compare_arrays(
-    g: np.ndarray, e: np.ndarray, *, rtol: float, atol: float, label: str
+    g: np.ndarray, e: np.ndarray, *, rtol: float, atol: float, label: str, language: str
 ) -> str | None:
     if g.dtype.kind in "fc" and not np.all(np.isfinite(g)) and np.all(np.isfinite(e)):
         bad = np.argwhere(~np.isfinite(g))
         where = tuple(int(i) for i in bad[0]) if g.ndim else ()
-        return f"{label} contains NaN or inf ({len(bad)} entries, first at index {where})"
+        return say("not_finite", language, label=label, count=len(bad), index=where)
     if g.dtype.kind in "biu" and e.dtype.kind in "biu":
         wrong = g != e
     else:
@@ -379,18 +425,26 @@ def _compare_arrays(
         return None
     diff = np.where(wrong, np.abs(g.astype(np.float64) - e.astype(np.float64)), -1.0)
     idx = np.unravel_index(int(np.argmax(diff)), diff.shape) if g.ndim else ()
-    where = f" at index {tuple(int(i) for i in idx)}" if g.ndim else ""
-    return (
-        f"{label} has wrong values in {int(np.sum(wrong))} of {wrong.size} entries; the largest difference is "
-        f"{float(diff[idx]):.3g}{where} (expected {float(e[idx]):.4g}, got {float(g[idx]):.4g})"
+    at = say("at_index", language, index=tuple(int(i) for i in idx)) if g.ndim else ""
+    return say(
+        "wrong_values",
+        language,
+        label=label,
+        wrong=int(np.sum(wrong)),
+        total=wrong.size,
+        difference=float(diff[idx]),
+        at=at,
+        expected=float(e[idx]),
+        got=float(g[idx]),
     )
 
 
-def describe_inputs(names: Sequence[str], args: Inputs) -> str:
+def describe_inputs(names: Sequence[str], args: Inputs, language: str) -> str:
+    """The inputs of a trial in a few words of ``language``: array shapes, small values, names."""
     parts = []
     for name, a in zip(names, args, strict=False):
         if isinstance(a, (np.ndarray, torch.Tensor)):
-            parts.append(f"{name} of shape {tuple(a.shape)}")
+            parts.append(say("input_shape", language, name=name, shape=tuple(a.shape)))
         elif isinstance(a, (int, float, str)):
             parts.append(f"{name}={a!r}")
         else:

@@ -12,6 +12,8 @@ told so. Two guards, used by the notebook's check and by the grader:
   records the first call into course_lib's own code (outside these checks) or into a forbidden
   torch function, however it was reached.
 
+Both speak English or Korean (``messages.py``), as the ``language`` argument says.
+
 ``forbidden`` holds dotted names: ``"torch.nn.functional.scaled_dot_product_attention"``,
 ``"torch.nn.LSTM"`` (a class: its ``forward``), or a module (any function in it).
 """
@@ -24,6 +26,8 @@ import sys
 import types
 from collections.abc import Iterable
 from pathlib import Path
+
+from .messages import say
 
 ALLOWED_IMPORTS = frozenset(
     {"math", "cmath", "numpy", "torch", "itertools", "functools", "collections", "typing",
@@ -49,15 +53,16 @@ def _last(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
-def scan(source: str, forbidden: Iterable[str] = ()) -> str | None:
-    """One sentence on the first construct the answer may not use, or None.
+def scan(source: str, forbidden: Iterable[str] = (), *, language: str) -> str | None:
+    """One sentence, in ``language`` ("en" or "ko"), on the first construct the answer may not use.
 
-    source: the code of an answer cell (IPython magics already turned into Python).
+    source: the code of an answer cell (IPython magics already turned into Python). None when
+    the answer uses nothing it may not.
     """
     try:
         tree = ast.parse(source)
     except SyntaxError as e:
-        return f"the answer is not valid Python: {e.msg} (line {e.lineno})"
+        return say("not_python", language, error=e.msg, line=e.lineno)
     banned = {_last(n): n for n in forbidden}
     for node in ast.walk(tree):
         line = getattr(node, "lineno", "?")
@@ -70,40 +75,34 @@ def scan(source: str, forbidden: Iterable[str] = ()) -> str | None:
             for module in modules:
                 top = module.split(".")[0]
                 if top == "course_lib":
-                    return (
-                        f"line {line} imports {module}: the answer must be your own code, "
-                        "not the course's implementation of it"
-                    )
+                    return say("imports_course", language, line=line, module=module)
                 if top not in ALLOWED_IMPORTS or node.__class__ is ast.ImportFrom and node.level:
-                    return (
-                        f"line {line} imports {module or '.'}: an answer may import only "
-                        "math, numpy and torch"
-                    )
+                    return say("imports_other", language, line=line, module=module or ".")
             for alias in node.names:
                 if alias.name.startswith("_") and alias.name != "annotations":
-                    return f"line {line} imports the private name {alias.name}"
+                    return say("imports_private", language, line=line, name=alias.name)
                 if alias.name in banned:
-                    return _banned_message(line, banned[alias.name])
+                    return say("uses_banned", language, line=line, name=_last(banned[alias.name]))
         elif isinstance(node, ast.Name):
             if node.id in FORBIDDEN_BUILTINS or node.id == "course_lib" or node.id == "EXERCISES":
-                return f"line {line} uses {node.id}, which an answer may not use"
+                return say("uses_forbidden", language, line=line, name=node.id)
             if node.id in banned:
-                return _banned_message(line, banned[node.id])
+                return say("uses_banned", language, line=line, name=_last(banned[node.id]))
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("_"):
-                return f"line {line} uses the private attribute .{node.attr}"
+                return say("uses_private", language, line=line, name=node.attr)
             if node.attr in FORBIDDEN_ATTRIBUTES:
-                return f"line {line} uses .{node.attr}, which an answer may not use"
+                return say("uses_forbidden_attribute", language, line=line, name=node.attr)
             if node.attr in banned:
-                return _banned_message(line, banned[node.attr])
+                return say("uses_banned", language, line=line, name=_last(banned[node.attr]))
     return None
 
 
-def _banned_message(line: object, name: str) -> str:
-    return (
-        f"line {line} uses {_last(name)}, which does this exercise for you; "
-        "the exercise asks you to write it yourself"
-    )
+def forbidden_call(culprit: str, language: str) -> str:
+    """The sentence, in ``language``, on a call to ``culprit`` that ``CallWatch`` recorded."""
+    if culprit.startswith("course_lib."):
+        return say("calls_course", language, culprit=culprit)
+    return say("calls_banned", language, culprit=culprit)
 
 
 def _resolve(name: str) -> object | None:
@@ -126,7 +125,8 @@ class CallWatch:
     """A profile hook that records the first forbidden call made by the thread it watches.
 
     Use ``with watch.on():`` around the learner's call, in the thread that makes it;
-    ``watch.culprit`` is then None or the dotted name of the first forbidden call.
+    ``watch.culprit`` is then None or the dotted name of the first forbidden call, which
+    ``forbidden_call`` words.
     """
 
     def __init__(self, forbidden: Iterable[str] = ()) -> None:
@@ -170,17 +170,6 @@ class CallWatch:
 
     def on(self) -> _Watching:
         return _Watching(self)
-
-    def message(self) -> str:
-        if self.culprit is not None and self.culprit.startswith("course_lib."):
-            return (
-                f"your function calls {self.culprit}, the course's own implementation; "
-                "the exercise asks you to write it yourself"
-            )
-        return (
-            f"your function calls {self.culprit}, which does this exercise for you; "
-            "the exercise asks you to write it yourself"
-        )
 
 
 class _Watching:

@@ -8,7 +8,7 @@ import torch
 
 from course_lib.padding import reverse_padded
 
-from .spec import Exercise, register
+from .spec import Exercise, Hint, register
 
 
 def _padded_batch(rng: np.random.Generator):
@@ -46,11 +46,17 @@ register(
         mistakes=(
             (
                 lambda x, lengths: x.flip(1),
-                "reverse each row only within its length: flipping the whole row puts the padding first.",
+                Hint(
+                    "reverse each row only within its length: flipping the whole row puts the padding first.",
+                    "각 행은 자기 길이 안에서만 뒤집으세요: 행 전체를 뒤집으면 패딩이 앞으로 옵니다.",
+                ),
             ),
             (
                 lambda x, lengths: x.flip(0),
-                "reverse along time (dim 1), not along the batch (dim 0).",
+                Hint(
+                    "reverse along time (dim 1), not along the batch (dim 0).",
+                    "배치 축(dim 0)이 아니라 시간 축(dim 1)을 따라 뒤집으세요.",
+                ),
             ),
         ),
     )
@@ -66,11 +72,17 @@ register(
         mistakes=(
             (
                 lambda f, b: torch.cat([f, b], dim=2),
-                "the backward pass ran over the reversed sentence: flip its outputs back in time before joining them.",
+                Hint(
+                    "the backward pass ran over the reversed sentence: flip its outputs back in time before joining them.",
+                    "역방향 패스는 뒤집힌 문장 위에서 실행되었습니다: 이어 붙이기 전에 그 출력을 시간 축에서 다시 뒤집으세요.",
+                ),
             ),
             (
                 lambda f, b: torch.cat([b.flip(1), f], dim=2),
-                "torch puts the forward direction first: cat([forward, backward], dim=2).",
+                Hint(
+                    "torch puts the forward direction first: cat([forward, backward], dim=2).",
+                    "torch는 순방향을 앞에 둡니다: `cat([forward, backward], dim=2)`.",
+                ),
             ),
         ),
     )
@@ -191,36 +203,57 @@ register(
         mistakes=(
             (
                 _copied_cell,
-                "that is section 1's full-length pass: on a padded batch the backward direction "
-                "must start at each row's last valid word, not at <pad>, and the padded steps "
-                "output zeros.",
+                Hint(
+                    "that is section 1's full-length pass: on a padded batch the backward direction "
+                    "must start at each row's last valid word, not at <pad>, and the padded steps "
+                    "output zeros.",
+                    "이것은 1절의 전체 길이 패스입니다: 패딩된 배치에서 역방향은 <pad>가 아니라 각 행의 마지막 유효 단어에서 시작해야 하고, 패딩된 단계의 출력은 0입니다.",
+                ),
             ),
             (
                 _backward_starts_at_padding,
-                "your backward direction starts at step T-1, in the padding: start it at each "
-                "row's last valid word, x[b, lengths[b]-1] (reverse each row within its length).",
+                Hint(
+                    "your backward direction starts at step T-1, in the padding: start it at each "
+                    "row's last valid word, x[b, lengths[b]-1] (reverse each row within its length).",
+                    "역방향이 패딩 속의 단계 T-1에서 시작합니다: 각 행의 마지막 유효 단어 `x[b, lengths[b]-1]`에서 시작하세요(각 행을 자기 길이 안에서 뒤집으세요).",
+                ),
             ),
             (
                 _padding_not_zeroed,
-                "the outputs at padded steps (t >= lengths[b]) must be zeros in both directions, "
-                "as torch's pad_packed_sequence returns them.",
+                Hint(
+                    "the outputs at padded steps (t >= lengths[b]) must be zeros in both directions, "
+                    "as torch's pad_packed_sequence returns them.",
+                    "패딩된 단계(t >= lengths[b])의 출력은 torch의 `pad_packed_sequence`가 돌려주듯 두 방향 모두 0이어야 합니다.",
+                ),
             ),
             (
                 _backward_not_realigned,
-                "your backward outputs are in the order they were computed: put the state that "
-                "read word t at step t (flip back within each row's length).",
+                Hint(
+                    "your backward outputs are in the order they were computed: put the state that "
+                    "read word t at step t (flip back within each row's length).",
+                    "역방향 출력이 계산된 순서 그대로입니다: 단어 t를 읽은 상태를 단계 t에 놓으세요(각 행의 길이 안에서 다시 뒤집으세요).",
+                ),
             ),
             (
                 _forward_weights_both_ways,
-                "the backward direction has its own weights: run it with `backward`, not `forward`.",
+                Hint(
+                    "the backward direction has its own weights: run it with `backward`, not `forward`.",
+                    "역방향에는 자체 가중치가 있습니다: `forward`가 아니라 `backward`로 실행하세요.",
+                ),
             ),
             (
                 _one_bias,
-                "an RNN step adds both biases, b_ih and b_hh: tanh(W_ih x + b_ih + W_hh h + b_hh).",
+                Hint(
+                    "an RNN step adds both biases, b_ih and b_hh: tanh(W_ih x + b_ih + W_hh h + b_hh).",
+                    "RNN 단계는 두 편향 `b_ih`와 `b_hh`를 모두 더합니다: tanh(W_ih x + b_ih + W_hh h + b_hh).",
+                ),
             ),
             (
                 _backward_first,
-                "torch puts the forward direction first: [forward h_t ; backward h_t].",
+                Hint(
+                    "torch puts the forward direction first: [forward h_t ; backward h_t].",
+                    "torch는 순방향을 앞에 둡니다: [forward h_t ; backward h_t].",
+                ),
             ),
         ),
         forbidden=(

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .spec import Exercise, register
+from .spec import Exercise, Hint, register
 
 # What would do LayerNorm for the learner (group_norm with one group is LayerNorm too).
 LAYER_NORM = (
@@ -74,11 +74,17 @@ register(
                     * w
                     + b
                 ),
-                "LayerNorm divides by the biased variance: use var(..., unbiased=False) (mean of squared deviations).",
+                Hint(
+                    "LayerNorm divides by the biased variance: use var(..., unbiased=False) (mean of squared deviations).",
+                    "LayerNorm은 편향 분산으로 나눕니다: `var(..., unbiased=False)`(편차 제곱의 평균)를 쓰세요.",
+                ),
             ),
             (
                 lambda x, s, w, b: add_and_norm_reference(s, torch.zeros_like(s), w, b),
-                "add the residual: normalise x + sublayer_out, not sublayer_out alone.",
+                Hint(
+                    "add the residual: normalise x + sublayer_out, not sublayer_out alone.",
+                    "잔차를 더하세요: `sublayer_out`만이 아니라 `x + sublayer_out`을 정규화해야 합니다.",
+                ),
             ),
             (
                 lambda x, s, w, b: (
@@ -87,7 +93,10 @@ register(
                     * w
                     + b
                 ),
-                "normalise over the features of each position (the last dim), not over time.",
+                Hint(
+                    "normalise over the features of each position (the last dim), not over time.",
+                    "시간 축이 아니라 각 위치의 특징(마지막 차원)에 대해 정규화하세요.",
+                ),
             ),
         ),
     )
@@ -101,14 +110,26 @@ register(
         make_inputs=_masked_mean_inputs,
         arg_names=("h", "padding"),
         mistakes=(
-            (lambda h, p: h.mean(1), "leave the padding out: average only where padding is False."),
+            (
+                lambda h, p: h.mean(1),
+                Hint(
+                    "leave the padding out: average only where padding is False.",
+                    "패딩은 빼세요: `padding`이 False인 곳만 평균하세요.",
+                ),
+            ),
             (
                 lambda h, p: (h * (~p).unsqueeze(-1)).sum(1) / h.shape[1],
-                "divide by each sentence's number of real words, not by T.",
+                Hint(
+                    "divide by each sentence's number of real words, not by T.",
+                    "T가 아니라 각 문장의 실제 단어 수로 나누세요.",
+                ),
             ),
             (
                 lambda h, p: (h * p.unsqueeze(-1)).sum(1) / p.sum(1, keepdim=True).clamp(min=1),
-                "padding is True where a position is padding: keep the positions where it is False.",
+                Hint(
+                    "padding is True where a position is padding: keep the positions where it is False.",
+                    "`padding`은 패딩인 위치에서 True입니다: False인 위치를 남기세요.",
+                ),
             ),
         ),
     )
@@ -239,32 +260,50 @@ register(
         mistakes=(
             (
                 _block_mistake(pre_norm=True),
-                "this block is post-norm, as in section 5: add the sublayer's output to its input, then "
-                "normalise, x = norm1(x + attention(x)); normalising first is the pre-norm variant.",
+                Hint(
+                    "this block is post-norm, as in section 5: add the sublayer's output to its input, then "
+                    "normalise, x = norm1(x + attention(x)); normalising first is the pre-norm variant.",
+                    "이 블록은 5절처럼 post-norm입니다: 하위 층의 출력을 입력에 더한 뒤 정규화하세요, x = norm1(x + attention(x)). 먼저 정규화하는 것은 pre-norm 변형입니다.",
+                ),
             ),
             (
                 _block_mistake(no_residual=True),
-                "keep the residual connections: LayerNorm takes x + sublayer(x), not sublayer(x) alone, "
-                "after the attention and after the feed-forward.",
+                Hint(
+                    "keep the residual connections: LayerNorm takes x + sublayer(x), not sublayer(x) alone, "
+                    "after the attention and after the feed-forward.",
+                    "잔차 연결을 유지하세요: 어텐션 뒤와 피드포워드 뒤 모두, LayerNorm은 sublayer(x)만이 아니라 x + sublayer(x)를 받습니다.",
+                ),
             ),
             (
                 _block_mistake(ignore_mask=True),
-                "the padded words must not be attended to: set the scores of the keys where "
-                "key_padding_mask is True to -inf before the softmax.",
+                Hint(
+                    "the padded words must not be attended to: set the scores of the keys where "
+                    "key_padding_mask is True to -inf before the softmax.",
+                    "패딩된 단어에는 주목하면 안 됩니다: softmax 전에 `key_padding_mask`가 True인 키의 점수를 -inf로 두세요.",
+                ),
             ),
             (
                 _block_mistake(invert_mask=True),
-                "key_padding_mask is True where a key is padding, to be ignored (torch's convention): "
-                "mask the scores where it is True, not where it is False.",
+                Hint(
+                    "key_padding_mask is True where a key is padding, to be ignored (torch's convention): "
+                    "mask the scores where it is True, not where it is False.",
+                    "`key_padding_mask`는 무시할 패딩 키에서 True입니다(torch의 규약): False인 곳이 아니라 True인 곳의 점수를 가리세요.",
+                ),
             ),
             (
                 _block_mistake(swap_norms=True),
-                "norm1 follows the attention, norm2 the feed-forward: they have different weights.",
+                Hint(
+                    "norm1 follows the attention, norm2 the feed-forward: they have different weights.",
+                    "`norm1`은 어텐션 뒤에, `norm2`는 피드포워드 뒤에 옵니다: 둘의 가중치는 서로 다릅니다.",
+                ),
             ),
             (
                 _block_mistake(scale_by_D=True),
-                "each of the num_heads heads divides its scores by the square root of its own width, "
-                "sqrt(D / num_heads), not sqrt(D).",
+                Hint(
+                    "each of the num_heads heads divides its scores by the square root of its own width, "
+                    "sqrt(D / num_heads), not sqrt(D).",
+                    "`num_heads`개 헤드 각각은 점수를 sqrt(D)가 아니라 자기 폭의 제곱근 sqrt(D / num_heads)로 나눕니다.",
+                ),
             ),
         ),
         forbidden=(

@@ -4,9 +4,10 @@
 
 For each exercise: its points, argument names, tolerances, time limit and forbidden calls, and
 for seeds 1..trials the inputs, the reference's output and the outputs of the known mistakes
-(with their hints), as JSON in ``course_lib/checks/cases/<name>.json``. Outputs only: no code of
-the reference or of a mistake leaves the answer key. ``tests/test_checks.py`` fails when a stored
-case no longer matches the reference.
+(with their hints, ``{"en": ..., "ko": ...}``), as JSON in ``course_lib/checks/cases/<name>.json``.
+Outputs only: no code of the reference or of a mistake leaves the answer key.
+``tests/test_checks.py`` fails when a stored case no longer matches the reference, and
+``tests/test_check_language.py`` when a stored hint no longer matches the answer key's.
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ def record(exercise: Exercise) -> dict:
     for seed in case_seeds(exercise):
         trial = exercise.trial(seed)
         mistakes = [
-            {"output": encoding.encode(out), "hint": hint}
+            {"output": encoding.encode(out), "hint": hint._asdict()}
             for out, hint in trial.mistakes
-            if compare(out, trial.expected, rtol=exercise.rtol, atol=exercise.atol) is not None
+            if compare(out, trial.expected, rtol=exercise.rtol, atol=exercise.atol, language="en")
+            is not None
         ]
         cases.append(
             {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .spec import Exercise, register
+from .spec import Exercise, Hint, register
 
 
 def _random_sentences(rng: np.random.Generator) -> tuple[np.ndarray, int]:
@@ -72,8 +72,20 @@ register(
         make_inputs=_random_sentences,
         arg_names=("indices", "vocab_size"),
         mistakes=(
-            (_counts_pad_too, "column 0 is <pad>, which is not a word: do not count it."),
-            (_presence_not_counts, "a word that appears twice must count 2, not 1."),
+            (
+                _counts_pad_too,
+                Hint(
+                    "column 0 is <pad>, which is not a word: do not count it.",
+                    "0번 열은 단어가 아닌 <pad>입니다: 세지 마세요.",
+                ),
+            ),
+            (
+                _presence_not_counts,
+                Hint(
+                    "a word that appears twice must count 2, not 1.",
+                    "두 번 나온 단어는 1이 아니라 2로 세야 합니다.",
+                ),
+            ),
         ),
     )
 )
@@ -86,11 +98,20 @@ register(
         make_inputs=_random_sentences,
         arg_names=("indices", "vocab_size"),
         mistakes=(
-            (_one_hot_keeps_pad, "a <pad> slot (index 0) must be an all-zero block."),
+            (
+                _one_hot_keeps_pad,
+                Hint(
+                    "a <pad> slot (index 0) must be an all-zero block.",
+                    "<pad> 자리(인덱스 0)는 모두 0인 블록이어야 합니다.",
+                ),
+            ),
             (
                 _one_hot_word_major,
-                "slot t must fill columns t*V to (t+1)*V - 1: reshape (B, T, V) to (B, T*V), "
-                "not (B, V, T).",
+                Hint(
+                    "slot t must fill columns t*V to (t+1)*V - 1: reshape (B, T, V) to (B, T*V), "
+                    "not (B, V, T).",
+                    "자리 t는 열 t*V부터 (t+1)*V - 1까지를 채워야 합니다: (B, V, T)가 아니라 (B, T, V)를 (B, T*V)로 reshape하세요.",
+                ),
             ),
         ),
     )
@@ -201,28 +222,43 @@ register(
         mistakes=(
             (
                 _best_by_sentence,
-                "a bag-of-words model never sees the order: sentences with the same words in another "
-                "order are one input to it, so they must get the same row.",
+                Hint(
+                    "a bag-of-words model never sees the order: sentences with the same words in another "
+                    "order are one input to it, so they must get the same row.",
+                    "bag-of-words 모델은 순서를 보지 못합니다: 같은 단어를 다른 순서로 담은 문장들은 모델에게 같은 입력이므로 같은 행을 받아야 합니다.",
+                ),
             ),
             (
                 _best_by_word_set,
-                "a bag counts words: 'a a b' and 'a b b' are different inputs to the model; group "
-                "by the counts, not by which words occur.",
+                Hint(
+                    "a bag counts words: 'a a b' and 'a b b' are different inputs to the model; group "
+                    "by the counts, not by which words occur.",
+                    "bag은 단어의 개수를 셉니다: 'a a b'와 'a b b'는 모델에게 서로 다른 입력입니다. 어떤 단어가 나오는지가 아니라 개수로 묶으세요.",
+                ),
             ),
             (
                 _best_one_hot,
-                "under cross-entropy the best model hedges: a group's row is the frequencies of its "
-                "labels, not a one-hot of the most frequent one.",
+                Hint(
+                    "under cross-entropy the best model hedges: a group's row is the frequencies of its "
+                    "labels, not a one-hot of the most frequent one.",
+                    "교차 엔트로피에서는 최선의 모델도 한쪽에 걸지 않습니다: 그룹의 행은 가장 흔한 레이블의 원-핫이 아니라 레이블들의 빈도입니다.",
+                ),
             ),
             (
                 _best_counts,
-                "each row is a probability distribution: divide the label counts by the size of the "
-                "group, so that the row sums to 1.",
+                Hint(
+                    "each row is a probability distribution: divide the label counts by the size of the "
+                    "group, so that the row sums to 1.",
+                    "각 행은 확률분포입니다: 행의 합이 1이 되도록 레이블 개수를 그룹 크기로 나누세요.",
+                ),
             ),
             (
                 _best_ignores_words,
-                "the model does see which words occur, and how often: only sentences with the same "
-                "bag of words share a row, not the whole set.",
+                Hint(
+                    "the model does see which words occur, and how often: only sentences with the same "
+                    "bag of words share a row, not the whole set.",
+                    "모델은 어떤 단어가 몇 번 나오는지는 봅니다: 전체 집합이 아니라 bag of words가 같은 문장들만 한 행을 공유합니다.",
+                ),
             ),
         ),
     )

@@ -11,8 +11,10 @@ anything: the checks, ``np.allclose``, ``print``, ``AssertionError``. So the gra
    exercise's function on those inputs and sends back only data (JSON, no pickle).
 4. Compare here, with the same engine and messages as the learner's check.
 
-``grade_notebook(nb)`` returns ``{exercise: Verdict}``; ``nbgrader_plugin`` writes verdicts
-into the check cells' outputs during ``nbgrader autograde``.
+``grade_notebook(nb)`` returns ``{exercise: Verdict}``, in the notebook's language: Korean for the
+Korean edition (``metadata["course"]["edition"] == "ko"``, which ``tools/korean_edition.py``
+writes), else English. ``nbgrader_plugin`` writes verdicts into the check cells' outputs during
+``nbgrader autograde``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from pathlib import Path
 
 from course_lib.checks import encoding
 from course_lib.checks.core import Outcome, describe_inputs, problem_of
+from course_lib.checks.messages import say
 from course_lib.checks.own_work import scan
+from course_lib.language import checked
 
 from .spec import ANSWERS, Exercise
 
@@ -80,10 +84,24 @@ def answer_cells(nb) -> list[tuple[str, str]]:
     ]
 
 
+def notebook_language(nb) -> str:
+    """ "ko" for a notebook of the Korean edition (its metadata says so), else "en"."""
+    course = nb.get("metadata", {}).get("course", {})
+    return "ko" if isinstance(course, dict) and course.get("edition") == "ko" else "en"
+
+
 def grade_notebook(nb, *, seeds: dict[str, list[int]] | None = None) -> dict[str, Verdict]:
-    """Grade every exercise whose check cell ``nb`` holds, from its answer cells alone."""
+    """Grade every exercise whose check cell ``nb`` holds, from its answer cells alone.
+
+    The verdicts speak the notebook's language (``notebook_language``).
+    """
     calls = check_calls(nb)
-    return grade(answer_cells(nb), [(e, f) for _, e, f in calls], seeds=seeds)
+    return grade(
+        answer_cells(nb),
+        [(e, f) for _, e, f in calls],
+        seeds=seeds,
+        language=notebook_language(nb),
+    )
 
 
 def grade(
@@ -92,15 +110,20 @@ def grade(
     *,
     seeds: dict[str, list[int]] | None = None,
     timeout: float | None = None,
+    language: str = "en",
 ) -> dict[str, Verdict]:
-    """Grade ``calls`` (``(exercise, function name)``) on the answer ``cells`` (``(grade_id, source)``)."""
+    """Grade ``calls`` (``(exercise, function name)``) on the answer ``cells`` (``(grade_id, source)``).
+
+    language: "en" or "ko", the language of the verdicts' messages.
+    """
+    language = checked(language)
     exercises = [ANSWERS[name] for name, _ in calls]
     forbidden = sorted({f for ex in exercises for f in ex.forbidden})
     refused: dict[str, str] = {}
     accepted = []
     for grade_id, source in cells:
         code = python_source(source)
-        problem = scan(code, forbidden)
+        problem = scan(code, forbidden, language=language)
         if problem is None:
             accepted.append({"id": grade_id, "source": code})
         else:
@@ -127,22 +150,21 @@ def grade(
         ],
     }
     limit = timeout or 60 + sum(ex.time_limit * ex.trials for ex in exercises)
-    report, failure = _run(job, limit)
+    report, failure = _run(job, limit, language)
 
     verdicts = {}
     for ex, (_, function) in zip(exercises, calls, strict=True):
-        message = _judge(ex, function, refused, report, failure, trials[ex.name])
+        message = _judge(ex, function, refused, report, failure, trials[ex.name], language)
         verdicts[ex.name] = Verdict(
             ex.name,
             message is None,
-            message
-            or f"{ex.name}: passed on {ex.trials} fresh random inputs (graded apart from the notebook).",
+            message or say("graded_pass", language, name=ex.name, count=ex.trials),
             ex.points,
         )
     return verdicts
 
 
-def _run(job: dict, limit: float) -> tuple[dict | None, str | None]:
+def _run(job: dict, limit: float, language: str) -> tuple[dict | None, str | None]:
     """Run the runner on ``job``; return (its report, None) or (None, why it gave nothing)."""
     with tempfile.TemporaryDirectory(prefix="grading-") as tmp:
         job_path, result_path = Path(tmp) / "job.json", Path(tmp) / "result.json"
@@ -163,46 +185,51 @@ def _run(job: dict, limit: float) -> tuple[dict | None, str | None]:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            return None, f"the grader stopped your answer cells after {limit:g} s"
+            return None, say("grader_timed_out", language, seconds=limit)
         if not result_path.exists():
-            return None, "your answer cells stopped the grader's interpreter before it could report"
+            return None, say("grader_no_report", language)
         if result_path.stat().st_size > MAX_RESULT_BYTES:
-            return None, "your functions' outputs were too large to read"
+            return None, say("grader_too_large", language)
         try:
             return json.loads(result_path.read_text(encoding="utf-8")), None
         except (ValueError, UnicodeDecodeError):
-            return None, "the grader could not read what your answer cells produced"
+            return None, say("grader_unreadable", language)
 
 
-def _judge(ex: Exercise, function: str, refused, report, failure, trials) -> str | None:
-    own_cell = f"{ex.name}_answer"
+def _judge(
+    ex: Exercise, function: str, refused, report, failure, trials, language: str
+) -> str | None:
+    name = ex.name
+    own_cell = f"{name}_answer"
     if own_cell in refused:
-        return f"{ex.name}: your answer cell was not run: {refused[own_cell]}"
+        return say("graded_refused", language, name=name, problem=refused[own_cell])
     if report is None:
-        return f"{ex.name}: {failure}"
-    entry = report.get("results", {}).get(ex.name) if isinstance(report, dict) else None
+        return f"{name}: {failure}"
+    entry = report.get("results", {}).get(name) if isinstance(report, dict) else None
     if not isinstance(entry, dict):
-        return f"{ex.name}: the grader got no result for this exercise"
+        return say("graded_no_result", language, name=name)
     if not entry.get("defined"):
         why = report.get("cell_errors", {}).get(own_cell)
-        refusals = "; ".join(f"{gid}: {p}" for gid, p in refused.items())
-        detail = f" (your answer cell raised {why})" if why and why != "NotImplementedError" else ""
         if why == "NotImplementedError":
-            return f"{ex.name}: not implemented yet."
-        return (
-            f"{ex.name}: your answer cells do not define a function `{function}`{detail}"
-            + (f"; cells not run: {refusals}" if refusals else "")
-            + ". The grader runs only the answer cells, with math, np, torch, nn and F imported."
+            return say("graded_not_implemented", language, name=name)
+        refusals = "; ".join(f"{gid}: {p}" for gid, p in refused.items())
+        return say(
+            "graded_undefined",
+            language,
+            name=name,
+            function=function,
+            detail=say("graded_cell_raised", language, error=why) if why else "",
+            refusals=say("graded_cells_not_run", language, refusals=refusals) if refusals else "",
         )
     outcomes = entry.get("outcomes", [])
     for i, trial in enumerate(trials):
         if i >= len(outcomes) or not isinstance(outcomes[i], dict):
-            return f"{ex.name}: the grader got no result for trial {i + 1}"
+            return say("graded_no_trial", language, name=name, number=i + 1)
         raw = outcomes[i]
         try:
             value = encoding.decode(raw.get("value"))
         except (encoding.DecodeError, ValueError, TypeError) as e:
-            return f"{ex.name}: your function returned something the grader cannot read ({e})"
+            return say("graded_unreadable_value", language, name=name, error=e)
         outcome = Outcome(
             value=value,
             error=_text(raw.get("error")),
@@ -217,14 +244,20 @@ def _judge(ex: Exercise, function: str, refused, report, failure, trials) -> str
             arg_names=ex.arg_names,
             tolerance=ex.tolerance,
             time_limit=ex.time_limit,
+            language=language,
         )
         if problem is not None:
             if outcome.not_implemented or outcome.culprit:
-                return f"{ex.name}: {problem}"
-            where = describe_inputs(ex.arg_names, trial.args)
-            return (
-                f"{ex.name}: {problem} (the grader's fresh trial {i + 1} of {len(trials)}, "
-                f"inputs: {where}, seed {trial.seed})"
+                return f"{name}: {problem}"
+            return say(
+                "graded_trial",
+                language,
+                name=name,
+                problem=problem,
+                number=i + 1,
+                count=len(trials),
+                inputs=describe_inputs(ex.arg_names, trial.args, language),
+                seed=trial.seed,
             )
     return None
 

@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 import torch
 
-from .spec import Exercise, register
+from .spec import Exercise, Hint, register
 
 # --- Exercise 1: the update gate, 이전과 현재 가중치곱, over a whole sequence ------------------------
 
@@ -66,19 +66,31 @@ register(
         mistakes=(
             (
                 _update_swapped,
-                "in torch's GRU z weights the OLD state: h_t = (1 - z_t) * n_t + z_t * h_(t-1), so z near 1 keeps the memory.",
+                Hint(
+                    "in torch's GRU z weights the OLD state: h_t = (1 - z_t) * n_t + z_t * h_(t-1), so z near 1 keeps the memory.",
+                    "torch의 GRU에서 z는 이전 상태에 곱해집니다: h_t = (1 - z_t) * n_t + z_t * h_(t-1)이므로 z가 1에 가까우면 기억이 유지됩니다.",
+                ),
             ),
             (
                 _update_added,
-                "the update gate interpolates (이전과 현재 가중치곱): the weights (1 - z_t) and z_t sum to 1, so n_t is multiplied by (1 - z_t).",
+                Hint(
+                    "the update gate interpolates (이전과 현재 가중치곱): the weights (1 - z_t) and z_t sum to 1, so n_t is multiplied by (1 - z_t).",
+                    "업데이트 게이트는 둘 사이를 보간합니다(이전과 현재 가중치곱): 가중치 (1 - z_t)와 z_t의 합이 1이므로 n_t에는 (1 - z_t)를 곱합니다.",
+                ),
             ),
             (
                 _update_shifted,
-                "return h_1..h_T, the states AFTER each step, not h_0..h_(T-1).",
+                Hint(
+                    "return h_1..h_T, the states AFTER each step, not h_0..h_(T-1).",
+                    "h_0..h_(T-1)이 아니라 각 단계 뒤의 상태 h_1..h_T를 반환하세요.",
+                ),
             ),
             (
                 _update_not_carried,
-                "each step must use the previous step's result h_(t-1), not h0 every time.",
+                Hint(
+                    "each step must use the previous step's result h_(t-1), not h0 every time.",
+                    "매번 h0을 쓰지 말고, 각 단계는 이전 단계의 결과 h_(t-1)을 써야 합니다.",
+                ),
             ),
         ),
     )
@@ -133,9 +145,10 @@ def gru_step_reference(x, h, W_ih, W_hh, b_ih, b_hh):
     return _gru_step(x, h, W_ih, W_hh, b_ih, b_hh)
 
 
-_ORDER_HINT = (
+_ORDER_HINT = Hint(
     "torch packs the three gates in the order r, z, n (reset, update, candidate): the first H "
-    "rows of W_ih and W_hh belong to r, the next H to z, the last H to n."
+    "rows of W_ih and W_hh belong to r, the next H to z, the last H to n.",
+    "torch는 세 게이트를 r, z, n(리셋, 업데이트, 후보) 순서로 묶습니다: W_ih와 W_hh의 처음 H개 행은 r, 다음 H개는 z, 마지막 H개는 n의 것입니다.",
 )
 
 register(
@@ -148,23 +161,38 @@ register(
         mistakes=(
             (
                 partial(_gru_step, variant="paper_reset"),
-                "that is the paper's placement W_hn (r * h); torch applies the reset gate AFTER the product, to the whole recurrent term: r * (W_hn h + b_hn).",
+                Hint(
+                    "that is the paper's placement W_hn (r * h); torch applies the reset gate AFTER the product, to the whole recurrent term: r * (W_hn h + b_hn).",
+                    "이것은 논문의 배치 W_hn (r * h)입니다: torch는 리셋 게이트를 곱셈 뒤에 순환 항 전체에 적용합니다, r * (W_hn h + b_hn).",
+                ),
             ),
             (
                 partial(_gru_step, variant="reset_bias_outside"),
-                "in torch the reset gate also multiplies the hidden bias b_hn: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).",
+                Hint(
+                    "in torch the reset gate also multiplies the hidden bias b_hn: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).",
+                    "torch에서는 리셋 게이트가 은닉 편향 b_hn에도 곱해집니다: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).",
+                ),
             ),
             (
                 partial(_gru_step, variant="no_reset"),
-                "the reset gate (이전과 현재 얼마만큼?) is missing: it scales the recurrent term of the candidate, r * (W_hn h + b_hn).",
+                Hint(
+                    "the reset gate (이전과 현재 얼마만큼?) is missing: it scales the recurrent term of the candidate, r * (W_hn h + b_hn).",
+                    "리셋 게이트(이전과 현재 얼마만큼?)가 빠졌습니다: 리셋 게이트는 후보의 순환 항에 곱해집니다, r * (W_hn h + b_hn).",
+                ),
             ),
             (
                 partial(_gru_step, variant="reset_on_input_too"),
-                "the reset gate scales only the part that comes from h, not the input term W_in x + b_in.",
+                Hint(
+                    "the reset gate scales only the part that comes from h, not the input term W_in x + b_in.",
+                    "리셋 게이트는 입력 항 W_in x + b_in이 아니라 h에서 오는 부분에만 곱해집니다.",
+                ),
             ),
             (
                 partial(_gru_step, variant="swapped_update"),
-                "in torch's GRU z weights the OLD state: h' = (1 - z) * n + z * h.",
+                Hint(
+                    "in torch's GRU z weights the OLD state: h' = (1 - z) * n + z * h.",
+                    "torch의 GRU에서 z는 이전 상태에 곱해집니다: h' = (1 - z) * n + z * h.",
+                ),
             ),
             (partial(_gru_step, order="zrn"), _ORDER_HINT),
             (partial(_gru_step, order="nzr"), _ORDER_HINT),
@@ -251,41 +279,65 @@ register(
         mistakes=(
             (
                 _path_mistake("no_reset"),
-                "n depends on h twice: through W_hn h and through the reset gate r = σ(... + W_hr h "
-                "+ b_hr); the second adds diag((W_hn h + b_hn) ⊙ r(1 - r)) W_hr inside ∂n/∂h.",
+                Hint(
+                    "n depends on h twice: through W_hn h and through the reset gate r = σ(... + W_hr h "
+                    "+ b_hr); the second adds diag((W_hn h + b_hn) ⊙ r(1 - r)) W_hr inside ∂n/∂h.",
+                    "n은 h에 두 번 의존합니다: W_hn h를 통해서, 그리고 리셋 게이트 r = σ(... + W_hr h + b_hr)를 통해서입니다. 두 번째 경로가 ∂n/∂h 안에 diag((W_hn h + b_hn) ⊙ r(1 - r)) W_hr를 더합니다.",
+                ),
             ),
             (
                 _path_mistake("no_bias"),
-                "r multiplies the whole W_hn h + b_hn, so the term that goes through r carries b_hn "
-                "too: diag((W_hn h + b_hn) ⊙ r(1 - r)) W_hr.",
+                Hint(
+                    "r multiplies the whole W_hn h + b_hn, so the term that goes through r carries b_hn "
+                    "too: diag((W_hn h + b_hn) ⊙ r(1 - r)) W_hr.",
+                    "r은 W_hn h + b_hn 전체에 곱해지므로, r을 거치는 항에도 b_hn이 들어갑니다: diag((W_hn h + b_hn) ⊙ r(1 - r)) W_hr.",
+                ),
             ),
             (
                 _path_mistake("gate_sign"),
-                "∂h'/∂z = h - n, since h' = (1 - z) n + z h: the gate term is "
-                "diag((h - n) ⊙ z(1 - z)) W_hz, not with n - h.",
+                Hint(
+                    "∂h'/∂z = h - n, since h' = (1 - z) n + z h: the gate term is "
+                    "diag((h - n) ⊙ z(1 - z)) W_hz, not with n - h.",
+                    "h' = (1 - z) n + z h이므로 ∂h'/∂z = h - n입니다: 게이트 항은 n - h가 아니라 h - n으로 쓴 diag((h - n) ⊙ z(1 - z)) W_hz입니다.",
+                ),
             ),
             (
                 _path_mistake("swapped_update"),
-                "in torch's GRU z weights the OLD state: h' = (1 - z) n + z h, so keep = diag(z) "
-                "and the candidate term carries 1 - z.",
+                Hint(
+                    "in torch's GRU z weights the OLD state: h' = (1 - z) n + z h, so keep = diag(z) "
+                    "and the candidate term carries 1 - z.",
+                    "torch의 GRU에서 z는 이전 상태에 곱해집니다: h' = (1 - z) n + z h이므로 keep = diag(z)이고 후보 항에는 1 - z가 붙습니다.",
+                ),
             ),
             (
                 _path_mistake("transposed"),
-                "row i holds the derivatives of h'_i: J[b, i, j] = ∂h'_i/∂h_j. With h @ W.T the "
-                "Jacobian of h ↦ h @ W.T is W itself, so diag(v) W scales the ROWS of W.",
+                Hint(
+                    "row i holds the derivatives of h'_i: J[b, i, j] = ∂h'_i/∂h_j. With h @ W.T the "
+                    "Jacobian of h ↦ h @ W.T is W itself, so diag(v) W scales the ROWS of W.",
+                    "행 i에는 h'_i의 도함수가 들어갑니다: J[b, i, j] = ∂h'_i/∂h_j. h ↦ h @ W.T의 야코비안은 W 그 자체이므로 diag(v) W는 W의 행에 곱해집니다.",
+                ),
             ),
             (
                 _path_mistake("paper_reset"),
-                "that is the paper's placement W_hn (r ⊙ h); torch's candidate is "
-                "tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), and the Jacobian must follow it.",
+                Hint(
+                    "that is the paper's placement W_hn (r ⊙ h); torch's candidate is "
+                    "tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), and the Jacobian must follow it.",
+                    "이것은 논문의 배치 W_hn (r ⊙ h)입니다: torch의 후보는 tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))이고, 야코비안도 이를 따라야 합니다.",
+                ),
             ),
             (
                 _path_mistake("no_tanh_prime"),
-                "n = tanh(a_n): multiply ∂a_n/∂h by tanh'(a_n) = 1 - n² (row by row).",
+                Hint(
+                    "n = tanh(a_n): multiply ∂a_n/∂h by tanh'(a_n) = 1 - n² (row by row).",
+                    "n = tanh(a_n)입니다: ∂a_n/∂h에 tanh'(a_n) = 1 - n²를 행마다 곱하세요.",
+                ),
             ),
             (
                 _path_mistake("no_sigmoid_prime"),
-                "z = σ(a_z) and σ'(a_z) = z(1 - z): the gate term is diag((h - n) ⊙ z(1 - z)) W_hz.",
+                Hint(
+                    "z = σ(a_z) and σ'(a_z) = z(1 - z): the gate term is diag((h - n) ⊙ z(1 - z)) W_hz.",
+                    "z = σ(a_z)이고 σ'(a_z) = z(1 - z)입니다: 게이트 항은 diag((h - n) ⊙ z(1 - z)) W_hz입니다.",
+                ),
             ),
             (_zr_swapped, _ORDER_HINT),
         ),

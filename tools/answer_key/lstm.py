@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 import torch
 
-from .spec import Exercise, register
+from .spec import Exercise, Hint, register
 
 
 def _sizes(rng: np.random.Generator) -> tuple[int, int, int]:
@@ -81,23 +81,38 @@ register(
         mistakes=(
             (
                 _cell_states_without_forget,
-                "the old memory is multiplied by the forget gate (삭제 게이트) first: c_t = f_t * c_{t-1} + i_t * g_t.",
+                Hint(
+                    "the old memory is multiplied by the forget gate (삭제 게이트) first: c_t = f_t * c_{t-1} + i_t * g_t.",
+                    "이전 기억에는 먼저 망각 게이트(삭제 게이트)를 곱합니다: c_t = f_t * c_{t-1} + i_t * g_t.",
+                ),
             ),
             (
                 _cell_states_without_input_gate,
-                "the new candidate g_t is weighted by the input gate (입력 게이트): add i_t * g_t, not g_t.",
+                Hint(
+                    "the new candidate g_t is weighted by the input gate (입력 게이트): add i_t * g_t, not g_t.",
+                    "새 후보 g_t에는 입력 게이트로 가중치를 줍니다: g_t가 아니라 i_t * g_t를 더하세요.",
+                ),
             ),
             (
                 _cell_states_squashed,
-                "the cell state is not squashed: c_t = f_t * c_{t-1} + i_t * g_t with no tanh around it (tanh comes only in h_t = o_t * tanh(c_t)).",
+                Hint(
+                    "the cell state is not squashed: c_t = f_t * c_{t-1} + i_t * g_t with no tanh around it (tanh comes only in h_t = o_t * tanh(c_t)).",
+                    "셀 상태는 압축하지 않습니다: c_t = f_t * c_{t-1} + i_t * g_t를 tanh로 감싸지 마세요(tanh는 h_t = o_t * tanh(c_t)에만 들어갑니다).",
+                ),
             ),
             (
                 _cell_states_shifted,
-                "return c_1..c_T, the states AFTER each step, not c_0..c_{T-1}.",
+                Hint(
+                    "return c_1..c_T, the states AFTER each step, not c_0..c_{T-1}.",
+                    "c_0..c_{T-1}이 아니라 각 단계 뒤의 상태 c_1..c_T를 반환하세요.",
+                ),
             ),
             (
                 _cell_states_not_carried,
-                "each step must use the previous step's result c_{t-1}, not c0 every time.",
+                Hint(
+                    "each step must use the previous step's result c_{t-1}, not c0 every time.",
+                    "매번 c0을 쓰지 말고, 각 단계는 이전 단계의 결과 c_{t-1}을 써야 합니다.",
+                ),
             ),
         ),
     )
@@ -153,9 +168,10 @@ def lstm_step_reference(x, h, c, W_ih, W_hh, b_ih, b_hh):
     return _lstm_step(x, h, c, W_ih, W_hh, b_ih, b_hh)
 
 
-_ORDER_HINT = (
+_ORDER_HINT = Hint(
     "torch packs the four gates in the order i, f, g, o (input, forget, candidate, output): "
-    "the first H rows of W_ih belong to i, the next H to f, then g, then o."
+    "the first H rows of W_ih belong to i, the next H to f, then g, then o.",
+    "torch는 네 게이트를 i, f, g, o(입력, 망각, 후보, 출력) 순서로 묶습니다: W_ih의 처음 H개 행은 i, 다음 H개는 f, 그다음은 g, 마지막은 o의 것입니다.",
 )
 
 register(
@@ -172,27 +188,45 @@ register(
             (partial(_lstm_step, order="iofg"), _ORDER_HINT),
             (
                 partial(_lstm_step, variant="no_forget"),
-                "step 2 (삭제 게이트) is missing: the old cell state is multiplied by the forget gate, c' = f * c + i * g.",
+                Hint(
+                    "step 2 (삭제 게이트) is missing: the old cell state is multiplied by the forget gate, c' = f * c + i * g.",
+                    "2단계(삭제 게이트)가 빠졌습니다: 이전 셀 상태에 망각 게이트를 곱해야 합니다, c' = f * c + i * g.",
+                ),
             ),
             (
                 partial(_lstm_step, variant="tanh_c_state"),
-                "do not squash the cell state: c' = f * c + i * g stays as it is; tanh is applied only when making h' = o * tanh(c').",
+                Hint(
+                    "do not squash the cell state: c' = f * c + i * g stays as it is; tanh is applied only when making h' = o * tanh(c').",
+                    "셀 상태를 압축하지 마세요: c' = f * c + i * g는 그대로 두고, tanh는 h' = o * tanh(c')를 만들 때만 씁니다.",
+                ),
             ),
             (
                 partial(_lstm_step, variant="no_tanh_h"),
-                "the output is h' = o * tanh(c'): pass the new cell state through tanh before the output gate.",
+                Hint(
+                    "the output is h' = o * tanh(c'): pass the new cell state through tanh before the output gate.",
+                    "출력은 h' = o * tanh(c')입니다: 출력 게이트를 곱하기 전에 새 셀 상태를 tanh에 통과시키세요.",
+                ),
             ),
             (
                 partial(_lstm_step, variant="old_c_in_h"),
-                "h' must use the NEW cell state: h' = o * tanh(c'), with c' = f * c + i * g computed first.",
+                Hint(
+                    "h' must use the NEW cell state: h' = o * tanh(c'), with c' = f * c + i * g computed first.",
+                    "h'는 새 셀 상태를 써야 합니다: 먼저 c' = f * c + i * g를 계산한 뒤 h' = o * tanh(c')입니다.",
+                ),
             ),
             (
                 partial(_lstm_step, variant="sigmoid_g"),
-                "the candidate g uses tanh (values in -1..1); only i, f and o use the sigmoid.",
+                Hint(
+                    "the candidate g uses tanh (values in -1..1); only i, f and o use the sigmoid.",
+                    "후보 g에는 tanh(값의 범위 -1..1)를 씁니다: 시그모이드는 i, f, o에만 씁니다.",
+                ),
             ),
             (
                 partial(_lstm_step, variant="no_b_hh"),
-                "torch has two biases: add both b_ih and b_hh to the gate pre-activations.",
+                Hint(
+                    "torch has two biases: add both b_ih and b_hh to the gate pre-activations.",
+                    "torch에는 편향이 두 개 있습니다: 게이트의 활성화 전 값에 `b_ih`와 `b_hh`를 모두 더하세요.",
+                ),
             ),
         ),
     )
@@ -240,15 +274,24 @@ register(
         mistakes=(
             (
                 _gain_including_own_gate,
-                "c_t's own forget gate f_t acted BEFORE c_t existed; the path from c_t to c_T passes f_(t+1) ⋯ f_T only, so the last entry is 1.",
+                Hint(
+                    "c_t's own forget gate f_t acted BEFORE c_t existed; the path from c_t to c_T passes f_(t+1) ⋯ f_T only, so the last entry is 1.",
+                    "c_t 자신의 망각 게이트 f_t는 c_t가 생기기 전에 작용했습니다: c_t에서 c_T로 가는 경로는 f_(t+1) ⋯ f_T만 지나므로 마지막 항목은 1입니다.",
+                ),
             ),
             (
                 _gain_forward_product,
-                "multiply the forget gates that come AFTER step t (t+1..T), not those before it.",
+                Hint(
+                    "multiply the forget gates that come AFTER step t (t+1..T), not those before it.",
+                    "단계 t 이전이 아니라 이후(t+1..T)에 오는 망각 게이트들을 곱하세요.",
+                ),
             ),
             (
                 _gain_sum,
-                "along the path the factors multiply (chain rule), they do not add.",
+                Hint(
+                    "along the path the factors multiply (chain rule), they do not add.",
+                    "경로를 따라 인수들은 더해지지 않고 곱해집니다(연쇄 법칙).",
+                ),
             ),
         ),
     )
@@ -348,36 +391,60 @@ register(
         mistakes=(
             (
                 _backward_mistake(variant="no_h_path"),
-                "c' reaches the loss two ways: along the cell path (dc_next) and through h' = o * tanh(c'); "
-                "add dh_next * o * (1 - tanh(c')²) to dc_next before you go further back.",
+                Hint(
+                    "c' reaches the loss two ways: along the cell path (dc_next) and through h' = o * tanh(c'); "
+                    "add dh_next * o * (1 - tanh(c')²) to dc_next before you go further back.",
+                    "c'는 두 경로로 손실에 닿습니다: 셀 경로(dc_next)와 h' = o * tanh(c')를 거치는 경로입니다. 더 거슬러 가기 전에 dc_next에 dh_next * o * (1 - tanh(c')²)를 더하세요.",
+                ),
             ),
             (
                 _backward_mistake(variant="tanh_prime_of_c"),
-                "the derivative of tanh(c') is 1 - tanh(c')², not 1 - c'²: c' itself is not squashed.",
+                Hint(
+                    "the derivative of tanh(c') is 1 - tanh(c')², not 1 - c'²: c' itself is not squashed.",
+                    "tanh(c')의 도함수는 1 - c'²가 아니라 1 - tanh(c')²입니다: c' 자체는 압축되지 않은 값입니다.",
+                ),
             ),
             (
                 _backward_mistake(variant="dc_without_f"),
-                "∂L/∂c is the gradient at c' times ∂c'/∂c = f (step 3, c' = f * c + i * g): multiply by the forget gate.",
+                Hint(
+                    "∂L/∂c is the gradient at c' times ∂c'/∂c = f (step 3, c' = f * c + i * g): multiply by the forget gate.",
+                    "∂L/∂c는 c'에서의 기울기에 ∂c'/∂c = f를 곱한 것입니다(3단계, c' = f * c + i * g): 망각 게이트를 곱하세요.",
+                ),
             ),
             (
                 _backward_mistake(variant="sigmoid_prime_as_s"),
-                "the sigmoid's derivative is σ(a)(1 - σ(a)), not σ(a): for the gates i, f, o multiply by s * (1 - s).",
+                Hint(
+                    "the sigmoid's derivative is σ(a)(1 - σ(a)), not σ(a): for the gates i, f, o multiply by s * (1 - s).",
+                    "시그모이드의 도함수는 σ(a)가 아니라 σ(a)(1 - σ(a))입니다: 게이트 i, f, o에는 s * (1 - s)를 곱하세요.",
+                ),
             ),
             (
                 _backward_mistake(variant="tanh_prime_of_preactivation"),
-                "for the candidate g = tanh(a_g) the derivative is 1 - g², written with g itself, not with its pre-activation a_g.",
+                Hint(
+                    "for the candidate g = tanh(a_g) the derivative is 1 - g², written with g itself, not with its pre-activation a_g.",
+                    "후보 g = tanh(a_g)의 도함수는 1 - g²이며, 활성화 전 값 a_g가 아니라 g 자체로 씁니다.",
+                ),
             ),
             (
                 _backward_mistake(order="figo"),
-                "put the four pre-activation gradients back in torch's order i, f, g, o before the matmuls with W_ih and W_hh.",
+                Hint(
+                    "put the four pre-activation gradients back in torch's order i, f, g, o before the matmuls with W_ih and W_hh.",
+                    "W_ih, W_hh와 행렬곱을 하기 전에 네 개의 활성화 전 기울기를 torch의 순서 i, f, g, o로 다시 놓으세요.",
+                ),
             ),
             (
                 _backward_mistake(order="ifog"),
-                "put the four pre-activation gradients back in torch's order i, f, g, o before the matmuls with W_ih and W_hh.",
+                Hint(
+                    "put the four pre-activation gradients back in torch's order i, f, g, o before the matmuls with W_ih and W_hh.",
+                    "W_ih, W_hh와 행렬곱을 하기 전에 네 개의 활성화 전 기울기를 torch의 순서 i, f, g, o로 다시 놓으세요.",
+                ),
             ),
             (
                 _backward_mistake(variant="bias_mean"),
-                "the loss sums over the batch, so the bias gradient is the sum of the rows of ∂L/∂a, not their mean.",
+                Hint(
+                    "the loss sums over the batch, so the bias gradient is the sum of the rows of ∂L/∂a, not their mean.",
+                    "손실은 배치에 대해 합하므로, 편향의 기울기는 ∂L/∂a 행들의 평균이 아니라 합입니다.",
+                ),
             ),
         ),
         forbidden=(

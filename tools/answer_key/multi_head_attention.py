@@ -14,7 +14,7 @@ from torch import nn
 
 from course_lib.attention import merge_heads, split_heads
 
-from .spec import Exercise, register
+from .spec import Exercise, Hint, register
 
 
 def _split_inputs(rng: np.random.Generator):
@@ -59,17 +59,26 @@ register(
         mistakes=(
             (
                 _no_transpose,
-                "reshaping (B, T, D) straight to (B, nh, T, hs) mixes time steps into heads: first view it "
-                "as (B, T, nh, hs), then swap the time and head axes with .transpose(1, 2).",
+                Hint(
+                    "reshaping (B, T, D) straight to (B, nh, T, hs) mixes time steps into heads: first view it "
+                    "as (B, T, nh, hs), then swap the time and head axes with .transpose(1, 2).",
+                    "(B, T, D)를 곧바로 (B, nh, T, hs)로 reshape하면 시간 단계가 헤드에 섞입니다: 먼저 (B, T, nh, hs)로 view한 뒤 `.transpose(1, 2)`로 시간 축과 헤드 축을 바꾸세요.",
+                ),
             ),
             (
                 _interleaved,
-                "head h takes a contiguous block of features, h*hs to (h+1)*hs - 1: view as (B, T, nh, hs), "
-                "not (B, T, hs, nh).",
+                Hint(
+                    "head h takes a contiguous block of features, h*hs to (h+1)*hs - 1: view as (B, T, nh, hs), "
+                    "not (B, T, hs, nh).",
+                    "헤드 h는 연속된 특징 블록 h*hs부터 (h+1)*hs - 1까지를 가져갑니다: (B, T, hs, nh)가 아니라 (B, T, nh, hs)로 view하세요.",
+                ),
             ),
             (
                 _heads_last,
-                "that is (B, T, nh, hs); the heads axis comes before time: (B, nh, T, hs). Use .transpose(1, 2).",
+                Hint(
+                    "that is (B, T, nh, hs); the heads axis comes before time: (B, nh, T, hs). Use .transpose(1, 2).",
+                    "이것은 (B, T, nh, hs)입니다: 헤드 축이 시간 축보다 앞에 와야 하므로 (B, nh, T, hs)입니다. `.transpose(1, 2)`를 쓰세요.",
+                ),
             ),
         ),
     )
@@ -118,17 +127,32 @@ register(
         mistakes=(
             (
                 _combine_no_transpose,
-                "reshaping (B, nh, T, hs) straight to (B, T, D) mixes the time steps: move the heads next to "
-                "the features first, heads.transpose(1, 2), then reshape.",
+                Hint(
+                    "reshaping (B, nh, T, hs) straight to (B, T, D) mixes the time steps: move the heads next to "
+                    "the features first, heads.transpose(1, 2), then reshape.",
+                    "(B, nh, T, hs)를 곧바로 (B, T, D)로 reshape하면 시간 단계가 섞입니다: 먼저 `heads.transpose(1, 2)`로 헤드 축을 특징 옆으로 옮긴 뒤 reshape하세요.",
+                ),
             ),
             (
                 _combine_w_not_transposed,
-                "out_proj is a linear layer with weight W_o (D_out, D_in): multiply by W_o.T, as F.linear does.",
+                Hint(
+                    "out_proj is a linear layer with weight W_o (D_out, D_in): multiply by W_o.T, as F.linear does.",
+                    "`out_proj`는 가중치 W_o (D_out, D_in)를 가진 선형 층입니다: `F.linear`처럼 `W_o.T`를 곱하세요.",
+                ),
             ),
-            (_combine_no_bias, "do not forget out_proj's bias b_o."),
+            (
+                _combine_no_bias,
+                Hint(
+                    "do not forget out_proj's bias b_o.",
+                    "`out_proj`의 편향 `b_o`를 빠뜨리지 마세요.",
+                ),
+            ),
             (
                 _combine_no_projection,
-                "after joining the heads, mix them with out_proj: y = concat @ W_o.T + b_o.",
+                Hint(
+                    "after joining the heads, mix them with out_proj: y = concat @ W_o.T + b_o.",
+                    "헤드를 이어 붙인 뒤 `out_proj`로 섞으세요: y = concat @ W_o.T + b_o.",
+                ),
             ),
         ),
     )
@@ -233,32 +257,50 @@ register(
         mistakes=(
             (
                 _mistake(scale_by_D=True),
-                "each head divides its scores by the square root of its own width, sqrt(D / num_heads), "
-                "not sqrt(D).",
+                Hint(
+                    "each head divides its scores by the square root of its own width, sqrt(D / num_heads), "
+                    "not sqrt(D).",
+                    "각 헤드는 점수를 sqrt(D)가 아니라 자기 폭의 제곱근 sqrt(D / num_heads)로 나눕니다.",
+                ),
             ),
             (
                 _mistake(invert_mask=True),
-                "in nn.MultiheadAttention's convention key_padding_mask is True where a key must be "
-                "ignored: set the scores to -inf where it is True (SDPA's boolean mask means the opposite).",
+                Hint(
+                    "in nn.MultiheadAttention's convention key_padding_mask is True where a key must be "
+                    "ignored: set the scores to -inf where it is True (SDPA's boolean mask means the opposite).",
+                    "`nn.MultiheadAttention`의 규약에서 `key_padding_mask`는 무시할 키에서 True입니다: True인 곳의 점수를 -inf로 두세요(SDPA의 불리언 마스크는 반대 뜻입니다).",
+                ),
             ),
             (
                 _mistake(ignore_mask=True),
-                "leave out the padded keys: before the softmax, set their scores to -inf; the mask is "
-                "(B, Tk), so view it as (B, 1, 1, Tk) to reach every head and every query.",
+                Hint(
+                    "leave out the padded keys: before the softmax, set their scores to -inf; the mask is "
+                    "(B, Tk), so view it as (B, 1, 1, Tk) to reach every head and every query.",
+                    "패딩된 키를 빼세요: softmax 전에 그 점수를 -inf로 두세요. 마스크는 (B, Tk)이므로 (B, 1, 1, Tk)로 view해야 모든 헤드와 모든 쿼리에 닿습니다.",
+                ),
             ),
             (
                 _mistake(value_from_key=True),
-                "project the values from `value`, not from `key`: in self-attention they are the same "
-                "tensor, here they are not.",
+                Hint(
+                    "project the values from `value`, not from `key`: in self-attention they are the same "
+                    "tensor, here they are not.",
+                    "값은 `key`가 아니라 `value`에서 투영하세요: 셀프 어텐션에서는 둘이 같은 텐서지만 여기서는 다릅니다.",
+                ),
             ),
             (
                 _mistake(sum_heads=True),
-                "nn.MultiheadAttention returns the weights averaged over the heads: take the mean over "
-                "the heads axis, not the sum.",
+                Hint(
+                    "nn.MultiheadAttention returns the weights averaged over the heads: take the mean over "
+                    "the heads axis, not the sum.",
+                    "`nn.MultiheadAttention`은 헤드에 대해 평균한 가중치를 반환합니다: 헤드 축에서 합이 아니라 평균을 취하세요.",
+                ),
             ),
             (
                 _mistake(no_out_proj=True),
-                "after joining the heads, mix them with out_proj: y = joined @ W_o.T + b_o.",
+                Hint(
+                    "after joining the heads, mix them with out_proj: y = joined @ W_o.T + b_o.",
+                    "헤드를 이어 붙인 뒤 `out_proj`로 섞으세요: y = joined @ W_o.T + b_o.",
+                ),
             ),
         ),
         forbidden=(

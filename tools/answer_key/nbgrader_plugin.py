@@ -10,6 +10,9 @@ around the kernel's run:
   a separate interpreter, before any of the submission's code has run in the kernel;
 - ``ApplyHiddenVerdicts``, after it: replaces each check cell's outputs with the verdict (a line
   of text when it passed, an ``ExerciseFailure`` error when not), which ``SaveAutoGrades`` scores.
+
+The verdicts speak the submitted notebook's language: Korean for the Korean edition
+(``grader.notebook_language``), else English.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .spec import Exercise, register
+from .spec import Exercise, Hint, register
 
 
 def _step_inputs(rng: np.random.Generator):
@@ -47,16 +47,28 @@ register(
         mistakes=(
             (
                 lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + h @ Wh + b),
-                "did you multiply by W_hh instead of its transpose? Rows are examples, so use prev_h @ W_hh.T.",
+                Hint(
+                    "did you multiply by W_hh instead of its transpose? Rows are examples, so use prev_h @ W_hh.T.",
+                    "W_hh의 전치 대신 W_hh를 곱하지 않았나요? 행 하나가 예제 하나이므로 `prev_h @ W_hh.T`를 쓰세요.",
+                ),
             ),
             (
                 lambda x, h, Wx, Wh, b: x @ Wx.T + h @ Wh.T + b,
-                "the step ends with tanh: h_t = tanh(...).",
+                Hint(
+                    "the step ends with tanh: h_t = tanh(...).",
+                    "단계의 마지막은 tanh입니다: h_t = tanh(...).",
+                ),
             ),
-            (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + h @ Wh.T), "do not forget the bias b."),
+            (
+                lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + h @ Wh.T),
+                Hint("do not forget the bias b.", "편향 `b`를 빠뜨리지 마세요."),
+            ),
             (
                 lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + b),
-                "the previous state prev_h must enter through W_hh.",
+                Hint(
+                    "the previous state prev_h must enter through W_hh.",
+                    "이전 상태 `prev_h`는 W_hh를 거쳐 들어가야 합니다.",
+                ),
             ),
         ),
     )
@@ -74,19 +86,28 @@ register(
                 lambda d, x, h, Wx, Wh, nh: rnn_step_backward_reference(
                     d / (1.0 - nh**2), x, h, Wx, Wh, nh
                 ),
-                "multiply dnext_h by tanh'(a) = 1 - next_h**2 before anything else.",
+                Hint(
+                    "multiply dnext_h by tanh'(a) = 1 - next_h**2 before anything else.",
+                    "무엇보다 먼저 `dnext_h`에 tanh'(a) = 1 - next_h**2를 곱하세요.",
+                ),
             ),
             (
                 lambda d, x, h, Wx, Wh, nh: rnn_step_backward_reference(
                     d * (1.0 - np.tanh(nh) ** 2) / (1.0 - nh**2), x, h, Wx, Wh, nh
                 ),
-                "next_h is already tanh(a): tanh'(a) = 1 - next_h**2, not 1 - tanh(next_h)**2.",
+                Hint(
+                    "next_h is already tanh(a): tanh'(a) = 1 - next_h**2, not 1 - tanh(next_h)**2.",
+                    "`next_h`는 이미 tanh(a)입니다: tanh'(a)는 1 - tanh(next_h)**2가 아니라 1 - next_h**2입니다.",
+                ),
             ),
             (
                 lambda d, x, h, Wx, Wh, nh: (lambda g: (g[0], g[1], g[2], g[3].T, g[4]))(
                     rnn_step_backward_reference(d, x, h, Wx, Wh, nh)
                 ),
-                "dW_hh is da.T @ prev_h (H, H), not its transpose prev_h.T @ da.",
+                Hint(
+                    "dW_hh is da.T @ prev_h (H, H), not its transpose prev_h.T @ da.",
+                    "dW_hh는 그 전치인 `prev_h.T @ da`가 아니라 `da.T @ prev_h` (H, H)입니다.",
+                ),
             ),
         ),
     )
@@ -165,29 +186,47 @@ register(
         mistakes=(
             (
                 lambda *a: _classifier_backward(*a, steps=1),
-                "h_T depends on every earlier step: carry dprev_h back through all T steps, down "
-                "to dh0, and add each step's weight gradients.",
+                Hint(
+                    "h_T depends on every earlier step: carry dprev_h back through all T steps, down "
+                    "to dh0, and add each step's weight gradients.",
+                    "h_T는 앞선 모든 단계에 의존합니다: dprev_h를 T개 단계 전부를 거쳐 dh0까지 거슬러 전달하고, 단계마다 가중치 기울기를 더하세요.",
+                ),
             ),
             (
                 lambda *a: _classifier_backward(*a, accumulate=False),
-                "W_xh, W_hh and b are used at every step: their gradient is the sum of all steps' "
-                "gradients, not the last one computed.",
+                Hint(
+                    "W_xh, W_hh and b are used at every step: their gradient is the sum of all steps' "
+                    "gradients, not the last one computed.",
+                    "W_xh, W_hh, b는 모든 단계에서 쓰입니다: 그 기울기는 마지막에 계산한 것이 아니라 모든 단계 기울기의 합입니다.",
+                ),
             ),
             (
                 lambda *a: _classifier_backward(*a, prev_is_next=True),
-                "at step t the step's prev_h is h_{t-1} (h0 at the first step), not h_t.",
+                Hint(
+                    "at step t the step's prev_h is h_{t-1} (h0 at the first step), not h_t.",
+                    "단계 t의 `prev_h`는 h_t가 아니라 h_{t-1}입니다(첫 단계에서는 h0).",
+                ),
             ),
             (
                 lambda *a: _classifier_backward(*a, batch_mean=False),
-                "the loss is the mean over the B sentences, so ∂L/∂logits = (softmax - one-hot) / B.",
+                Hint(
+                    "the loss is the mean over the B sentences, so ∂L/∂logits = (softmax - one-hot) / B.",
+                    "손실은 B개 문장에 대한 평균이므로 ∂L/∂logits = (softmax - one-hot) / B입니다.",
+                ),
             ),
             (
                 lambda *a: _classifier_backward(*a, sign=-1.0),
-                "∂L/∂logits = softmax(logits) - one_hot(labels), not one-hot minus softmax.",
+                Hint(
+                    "∂L/∂logits = softmax(logits) - one_hot(labels), not one-hot minus softmax.",
+                    "∂L/∂logits는 원-핫에서 softmax를 뺀 것이 아니라 `softmax(logits) - one_hot(labels)`입니다.",
+                ),
             ),
             (
                 lambda *a: _classifier_backward(*a, return_dh0=False),
-                "h0 feeds the first step: dh0 is the dprev_h that the first step's backward returns.",
+                Hint(
+                    "h0 feeds the first step: dh0 is the dprev_h that the first step's backward returns.",
+                    "h0은 첫 단계에 들어갑니다: dh0은 첫 단계의 역전파가 반환하는 dprev_h입니다.",
+                ),
             ),
         ),
         forbidden=("torch.autograd", "torch.Tensor.backward"),

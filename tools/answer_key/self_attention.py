@@ -8,7 +8,7 @@ import math
 import numpy as np
 import torch
 
-from .spec import Exercise, register
+from .spec import Exercise, Hint, register
 
 
 def _weighting_inputs(rng: np.random.Generator):
@@ -83,30 +83,57 @@ register(
         mistakes=(
             (
                 _finite_fill,
-                "a query whose every key is masked must get a row of zeros, not uniform weights: with a finite "
-                "fill such as -1e9 all its scores are equal, so the softmax spreads the weight evenly over keys "
-                "it may not see. Fill with -inf and set such rows to 0.",
+                Hint(
+                    "a query whose every key is masked must get a row of zeros, not uniform weights: with a finite "
+                    "fill such as -1e9 all its scores are equal, so the softmax spreads the weight evenly over keys "
+                    "it may not see. Fill with -inf and set such rows to 0.",
+                    "모든 키가 마스킹된 쿼리는 균등한 가중치가 아니라 0으로 된 행을 받아야 합니다: -1e9 같은 유한한 값으로 채우면 점수가 모두 같아져서, softmax가 볼 수 없는 키들에 가중치를 고르게 나눠 줍니다. -inf로 채우고 그런 행은 0으로 두세요.",
+                ),
             ),
             (
                 _plain_softmax,
-                "the softmax of a row that is all -inf is 0/0 = NaN: find the queries with no allowed key "
-                "(~mask.any(dim=-1)) and return zeros for them.",
+                Hint(
+                    "the softmax of a row that is all -inf is 0/0 = NaN: find the queries with no allowed key "
+                    "(~mask.any(dim=-1)) and return zeros for them.",
+                    "모두 -inf인 행의 softmax는 0/0 = NaN입니다: 허용된 키가 하나도 없는 쿼리(`~mask.any(dim=-1)`)를 찾아 그 행은 0을 반환하세요.",
+                ),
             ),
             (
                 _after_softmax,
-                "mask the scores BEFORE the softmax (masked_fill with -inf); multiplying the weights by the mask "
-                "afterwards leaves rows that no longer sum to 1.",
+                Hint(
+                    "mask the scores BEFORE the softmax (masked_fill with -inf); multiplying the weights by the mask "
+                    "afterwards leaves rows that no longer sum to 1.",
+                    "softmax 전에 점수를 마스킹하세요(`masked_fill`로 -inf를 채움): 나중에 가중치에 마스크를 곱하면 행의 합이 더는 1이 아닙니다.",
+                ),
             ),
             (
                 _inverted,
-                "True in the mask means 'may attend' (torch's SDPA convention), so mask out where it is False: "
-                "use ~mask.",
+                Hint(
+                    "True in the mask means 'may attend' (torch's SDPA convention), so mask out where it is False: "
+                    "use ~mask.",
+                    "마스크의 True는 '주목해도 된다'는 뜻입니다(torch SDPA의 규약): False인 곳을 가리도록 `~mask`를 쓰세요.",
+                ),
             ),
-            (_unscaled, "divide the scores q kᵀ by the scaling √E, E = q.shape[-1]."),
-            (_scaled_by_e, "the scaling is √E, not E: divide by math.sqrt(q.shape[-1])."),
+            (
+                _unscaled,
+                Hint(
+                    "divide the scores q kᵀ by the scaling √E, E = q.shape[-1].",
+                    "점수 q kᵀ를 스케일 √E로 나누세요. E = `q.shape[-1]`입니다.",
+                ),
+            ),
+            (
+                _scaled_by_e,
+                Hint(
+                    "the scaling is √E, not E: divide by math.sqrt(q.shape[-1]).",
+                    "스케일은 E가 아니라 √E입니다: `math.sqrt(q.shape[-1])`로 나누세요.",
+                ),
+            ),
             (
                 _over_queries,
-                "take the softmax over the keys (dim=-1): each query's weights must sum to 1.",
+                Hint(
+                    "take the softmax over the keys (dim=-1): each query's weights must sum to 1.",
+                    "softmax는 키 축(`dim=-1`)에 대해 취하세요: 쿼리마다 가중치의 합이 1이어야 합니다.",
+                ),
             ),
         ),
         # torch's multi-head attention returns these weights when given identity projections.
@@ -184,26 +211,41 @@ register(
         mistakes=(
             (
                 _swapped,
-                "even columns (2i) are sines and odd columns (2i+1) cosines, not the other way.",
+                Hint(
+                    "even columns (2i) are sines and odd columns (2i+1) cosines, not the other way.",
+                    "짝수 열(2i)이 사인, 홀수 열(2i+1)이 코사인입니다. 반대가 아닙니다.",
+                ),
             ),
             (
                 _column_exponent,
-                "columns 2i and 2i+1 share one frequency, 1 / 10000^(2i/d_model): use the even index 2i for "
-                "both, not the column's own index.",
+                Hint(
+                    "columns 2i and 2i+1 share one frequency, 1 / 10000^(2i/d_model): use the even index 2i for "
+                    "both, not the column's own index.",
+                    "열 2i와 2i+1은 주파수 1 / 10000^(2i/d_model) 하나를 함께 씁니다: 두 열 모두 자기 열 인덱스가 아니라 짝수 인덱스 2i를 쓰세요.",
+                ),
             ),
             (
                 _pair_exponent,
-                "the exponent is 2i/d_model with 2i the even column index (0, 2, 4, ...), not i/d_model.",
+                Hint(
+                    "the exponent is 2i/d_model with 2i the even column index (0, 2, 4, ...), not i/d_model.",
+                    "지수는 i/d_model이 아니라 2i/d_model이며, 2i는 짝수 열 인덱스(0, 2, 4, ...)입니다.",
+                ),
             ),
             (
                 _halves,
-                "interleave the columns (sin, cos, sin, cos, ...): put the sines in columns 0::2 and the "
-                "cosines in 1::2 rather than the sines first and the cosines after.",
+                Hint(
+                    "interleave the columns (sin, cos, sin, cos, ...): put the sines in columns 0::2 and the "
+                    "cosines in 1::2 rather than the sines first and the cosines after.",
+                    "열을 번갈아 놓으세요(sin, cos, sin, cos, ...): 사인을 앞에, 코사인을 뒤에 몰아 두지 말고 사인은 열 `0::2`에, 코사인은 `1::2`에 넣으세요.",
+                ),
             ),
             (
                 _multiplied,
-                "divide the position by 10000^(2i/d_model); multiplying makes the later columns spin faster "
-                "instead of slower.",
+                Hint(
+                    "divide the position by 10000^(2i/d_model); multiplying makes the later columns spin faster "
+                    "instead of slower.",
+                    "위치를 10000^(2i/d_model)로 나누세요: 곱하면 뒤쪽 열이 느려지는 대신 더 빨리 돕니다.",
+                ),
             ),
         ),
     )
@@ -275,33 +317,51 @@ register(
         mistakes=(
             (
                 lambda d, ks: _relative_shift(d, ks, variant="backwards"),
-                "your M moves back by k (it is M for -k): sin(a + b) = sin a cos b + cos a sin b, so the new "
-                "sine takes +sin(k·ω) times the old cosine, and the new cosine takes -sin(k·ω) times the old sine.",
+                Hint(
+                    "your M moves back by k (it is M for -k): sin(a + b) = sin a cos b + cos a sin b, so the new "
+                    "sine takes +sin(k·ω) times the old cosine, and the new cosine takes -sin(k·ω) times the old sine.",
+                    "이 M은 k만큼 뒤로 옮깁니다(-k의 M입니다): sin(a + b) = sin a cos b + cos a sin b이므로, 새 사인은 이전 코사인에 +sin(k·ω)를 곱한 항을, 새 코사인은 이전 사인에 -sin(k·ω)를 곱한 항을 받습니다.",
+                ),
             ),
             (
                 lambda d, ks: _relative_shift(d, ks, variant="no_cross"),
-                "a shift mixes each sine with its cosine: expand sin(ω(t + k)) and cos(ω(t + k)) with the "
-                "angle-addition formulas; the cross terms with sin(k·ω) belong in M too.",
+                Hint(
+                    "a shift mixes each sine with its cosine: expand sin(ω(t + k)) and cos(ω(t + k)) with the "
+                    "angle-addition formulas; the cross terms with sin(k·ω) belong in M too.",
+                    "이동은 각 사인을 짝인 코사인과 섞습니다: sin(ω(t + k))와 cos(ω(t + k))를 덧셈정리로 전개하세요. sin(k·ω)가 붙은 교차항도 M에 들어갑니다.",
+                ),
             ),
             (
                 lambda d, ks: _relative_shift(d, ks, variant="trace"),
-                "dot is p_tᵀ M p_t, not the trace of M: each column pair (sin, cos) has length 1 and contributes "
-                "cos(k·ω_i) once, so dot = Σ_i cos(k·ω_i) over the d_model/2 pairs.",
+                Hint(
+                    "dot is p_tᵀ M p_t, not the trace of M: each column pair (sin, cos) has length 1 and contributes "
+                    "cos(k·ω_i) once, so dot = Σ_i cos(k·ω_i) over the d_model/2 pairs.",
+                    "`dot`은 M의 대각합이 아니라 p_tᵀ M p_t입니다: 열 쌍 (sin, cos)마다 길이가 1이고 cos(k·ω_i)를 한 번 보태므로, d_model/2개 쌍에 대해 dot = Σ_i cos(k·ω_i)입니다.",
+                ),
             ),
             (
                 lambda d, ks: _relative_shift(d, ks, exponent="i"),
-                "the pair (2i, 2i+1) turns at ω_i = 1 / 10000^(2i/d_model), with the even column index 2i in "
-                "the exponent, not i.",
+                Hint(
+                    "the pair (2i, 2i+1) turns at ω_i = 1 / 10000^(2i/d_model), with the even column index 2i in "
+                    "the exponent, not i.",
+                    "쌍 (2i, 2i+1)은 ω_i = 1 / 10000^(2i/d_model)의 속도로 돕니다: 지수에는 i가 아니라 짝수 열 인덱스 2i가 들어갑니다.",
+                ),
             ),
             (
                 lambda d, ks: _relative_shift(d, ks, exponent="times"),
-                "the frequency is 1 / 10000^(2i/d_model): the position is divided by 10000^(2i/d_model), not "
-                "multiplied.",
+                Hint(
+                    "the frequency is 1 / 10000^(2i/d_model): the position is divided by 10000^(2i/d_model), not "
+                    "multiplied.",
+                    "주파수는 1 / 10000^(2i/d_model)입니다: 위치에 10000^(2i/d_model)을 곱하지 말고 나누세요.",
+                ),
             ),
             (
                 lambda d, ks: _relative_shift(d, ks, variant="halves"),
-                "the encoding interleaves its columns (sin, cos, sin, cos, ...): each 2×2 block sits on "
-                "columns 2i and 2i+1, not on i and d_model/2 + i.",
+                Hint(
+                    "the encoding interleaves its columns (sin, cos, sin, cos, ...): each 2×2 block sits on "
+                    "columns 2i and 2i+1, not on i and d_model/2 + i.",
+                    "인코딩은 열을 번갈아 놓습니다(sin, cos, sin, cos, ...): 각 2×2 블록은 열 i와 d_model/2 + i가 아니라 열 2i와 2i+1에 놓입니다.",
+                ),
             ),
         ),
         # Fitting M to sampled encodings with a solver would skip the derivation.

@@ -18,6 +18,7 @@ import numpy as np
 
 from course_lib.checks import own_work
 from course_lib.checks.core import ExerciseFailure, Tolerance, Trial, judge
+from course_lib.checks.messages import Hint, resolve, say
 
 # The references may call the course's implementations (they are parity-tested there).
 own_work.TRUSTED_CALLERS.append(str(Path(__file__).resolve().parent))
@@ -39,8 +40,8 @@ class Exercise:
             lists, dicts and ``course_lib.checks.encoding.DecoderStep`` (what the stored cases
             and the grader's runner can carry).
         arg_names: names of the arguments, used in messages.
-        mistakes: ``(buggy_function, hint)`` pairs: when the learner's output equals a buggy
-            function's output, the hint is added to the message.
+        mistakes: ``(buggy_function, Hint(english, korean))`` pairs: when the learner's output
+            equals a buggy function's output, the hint is added to the message, in its language.
         forbidden: dotted names of implementations that would do the exercise for the learner
             (course_lib's own code is always forbidden).
         trials: number of inputs tried.
@@ -53,7 +54,7 @@ class Exercise:
     reference: Callable[..., Any]
     make_inputs: Callable[[np.random.Generator], tuple[Any, ...]]
     arg_names: Sequence[str]
-    mistakes: Sequence[tuple[Callable[..., Any], str]] = field(default_factory=tuple)
+    mistakes: Sequence[tuple[Callable[..., Any], Hint]] = field(default_factory=tuple)
     forbidden: Sequence[str] = ()
     trials: int = 5
     rtol: float = 1e-5
@@ -80,8 +81,13 @@ class Exercise:
     def tolerance(self) -> Tolerance:
         return Tolerance(self.rtol, self.atol)
 
-    def find_problem(self, fn: Callable[..., Any], seed: int | None = None) -> str | None:
-        """The first problem of ``fn`` against the reference on fresh inputs (or ``seed``'s)."""
+    def find_problem(
+        self, fn: Callable[..., Any], seed: int | None = None, language: str | None = None
+    ) -> str | None:
+        """The first problem of ``fn`` against the reference on fresh inputs (or ``seed``'s).
+
+        language: "en" or "ko" (None: ``course_lib.language.current()``).
+        """
         seeds = self.fresh_seeds() if seed is None else [seed]
         return judge(
             fn,
@@ -90,17 +96,24 @@ class Exercise:
             arg_names=self.arg_names,
             tolerance=self.tolerance,
             time_limit=self.time_limit,
+            language=resolve(language),
             forbidden=self.forbidden,
         )
 
-    def check(self, fn: Callable[..., Any], seed: int | None = None) -> None:
-        """The instructor's check: against the reference itself, on fresh random inputs."""
+    def check(
+        self, fn: Callable[..., Any], seed: int | None = None, language: str | None = None
+    ) -> None:
+        """The instructor's check: against the reference itself, on fresh random inputs.
+
+        language: "en" or "ko" for its sentence (None: ``course_lib.language.current()``).
+        """
+        language = resolve(language)
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
-            raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
-        problem = self.find_problem(fn, seed)
+            raise ValueError(say("key_bad_seed", language, seed=seed))
+        problem = self.find_problem(fn, seed, language)
         if problem is not None:
             raise ExerciseFailure(f"{self.name}: {problem}") from None
-        print(f"{self.name}: passed against the reference.")
+        print(say("key_passed", language, name=self.name))
 
 
 def register(exercise: Exercise) -> Exercise:

@@ -11,7 +11,7 @@ from course_lib.checks.encoding import DecoderStep
 from course_lib.padding import last_valid
 from course_lib.topologies import greedy_decode, shift_right, teacher_forcing
 
-from .spec import Exercise, register
+from .spec import Exercise, Hint, register
 
 # --- last_valid_state: the many-to-one read-out of a padded batch ---------------------------------
 
@@ -126,13 +126,19 @@ register(
         mistakes=(
             (
                 _reads_the_padding,
-                "outputs[:, -1] is the last column, which a shorter sentence reaches only after "
-                "reading <pad>: take row b at step lengths[b] - 1.",
+                Hint(
+                    "outputs[:, -1] is the last column, which a shorter sentence reaches only after "
+                    "reading <pad>: take row b at step lengths[b] - 1.",
+                    "`outputs[:, -1]`은 마지막 열이라서, 짧은 문장은 <pad>를 읽은 뒤에야 그곳에 닿습니다: 행 b는 단계 lengths[b] - 1에서 가져오세요.",
+                ),
             ),
             (
                 _every_length_for_every_row,
-                "outputs[:, lengths - 1] picks every row's step for every row (B, B, H): index "
-                "batch and time together, outputs[torch.arange(B), lengths - 1].",
+                Hint(
+                    "outputs[:, lengths - 1] picks every row's step for every row (B, B, H): index "
+                    "batch and time together, outputs[torch.arange(B), lengths - 1].",
+                    "`outputs[:, lengths - 1]`은 모든 행에서 모든 행의 단계를 골라 (B, B, H)가 됩니다: 배치와 시간을 함께 인덱싱하세요, `outputs[torch.arange(B), lengths - 1]`.",
+                ),
             ),
         ),
     )
@@ -148,18 +154,27 @@ register(
         mistakes=(
             (
                 _tf_not_shifted,
-                "step t must read the PREVIOUS target, targets[:, t-1] (and <bos> at t = 0); "
-                "feeding targets[:, t] shows the decoder the answer it should predict.",
+                Hint(
+                    "step t must read the PREVIOUS target, targets[:, t-1] (and <bos> at t = 0); "
+                    "feeding targets[:, t] shows the decoder the answer it should predict.",
+                    "단계 t는 이전 목표 토큰 `targets[:, t-1]`을 읽어야 합니다(t = 0에서는 <bos>): `targets[:, t]`를 넣으면 디코더에게 맞혀야 할 정답을 보여 주게 됩니다.",
+                ),
             ),
             (
                 _tf_own_predictions,
-                "teacher forcing feeds the TARGET tokens, not the decoder's own argmax "
-                "(that is greedy decoding).",
+                Hint(
+                    "teacher forcing feeds the TARGET tokens, not the decoder's own argmax "
+                    "(that is greedy decoding).",
+                    "교사 강요는 디코더 자신의 argmax가 아니라 목표 토큰을 넣습니다(그것은 탐욕적 디코딩입니다).",
+                ),
             ),
             (
                 _tf_state_not_carried,
-                "pass the state that each step returns into the next step; the decoder "
-                "restarted from the initial state at every step.",
+                Hint(
+                    "pass the state that each step returns into the next step; the decoder "
+                    "restarted from the initial state at every step.",
+                    "각 단계가 반환한 상태를 다음 단계에 넘기세요: 지금은 디코더가 매 단계 초기 상태에서 다시 시작합니다.",
+                ),
             ),
         ),
     )
@@ -175,13 +190,19 @@ register(
         mistakes=(
             (
                 _greedy_never_feeds_back,
-                "after the first step, feed each step's argmax token (logits.argmax(-1)) into "
-                "the next step instead of the start tokens again.",
+                Hint(
+                    "after the first step, feed each step's argmax token (logits.argmax(-1)) into "
+                    "the next step instead of the start tokens again.",
+                    "첫 단계 뒤에는 시작 토큰을 다시 넣지 말고, 각 단계의 argmax 토큰(`logits.argmax(-1)`)을 다음 단계에 넣으세요.",
+                ),
             ),
             (
                 _greedy_state_not_carried,
-                "pass the state that each step returns into the next step; the decoder "
-                "restarted from the initial state at every step.",
+                Hint(
+                    "pass the state that each step returns into the next step; the decoder "
+                    "restarted from the initial state at every step.",
+                    "각 단계가 반환한 상태를 다음 단계에 넘기세요: 지금은 디코더가 매 단계 초기 상태에서 다시 시작합니다.",
+                ),
             ),
         ),
     )
@@ -260,25 +281,37 @@ def _beam_states_not_reordered(step, state, start_token, steps):
 BEAM_MISTAKES = (
     (
         _beam_greedy,
-        "that is greedy decoding's sequence: at every step, pool the extensions of both "
-        "hypotheses (2 x V candidates) and keep the 2 with the highest total log-probability "
-        "(extending each hypothesis by its own best token, or starting from two copies of the "
-        "start, usually ends in greedy's sequence).",
+        Hint(
+            "that is greedy decoding's sequence: at every step, pool the extensions of both "
+            "hypotheses (2 x V candidates) and keep the 2 with the highest total log-probability "
+            "(extending each hypothesis by its own best token, or starting from two copies of the "
+            "start, usually ends in greedy's sequence).",
+            "이것은 탐욕적 디코딩의 시퀀스입니다: 매 단계 두 가설의 확장(2 x V개 후보)을 한데 모아 총 로그 확률이 가장 높은 2개를 남기세요(각 가설을 자기 최선의 토큰으로만 늘리거나 시작 토큰 두 개에서 출발하면, 대개 탐욕적 디코딩의 시퀀스가 됩니다).",
+        ),
     ),
     (
         _beam_raw_logits,
-        "rank by log-probabilities, log_softmax(logits), not by raw logits: each state's logits "
-        "have their own offset, so sums of logits from different states do not compare.",
+        Hint(
+            "rank by log-probabilities, log_softmax(logits), not by raw logits: each state's logits "
+            "have their own offset, so sums of logits from different states do not compare.",
+            "날것의 로짓이 아니라 로그 확률 `log_softmax(logits)`로 순위를 매기세요: 상태마다 로짓의 기준값이 달라서, 서로 다른 상태에서 온 로짓의 합은 비교할 수 없습니다.",
+        ),
     ),
     (
         _beam_last_step_only,
-        "a hypothesis's score is the SUM of its steps' log-probabilities: add each step's "
-        "log_softmax to the score so far instead of ranking by the last step alone.",
+        Hint(
+            "a hypothesis's score is the SUM of its steps' log-probabilities: add each step's "
+            "log_softmax to the score so far instead of ranking by the last step alone.",
+            "가설의 점수는 각 단계 로그 확률의 합입니다: 마지막 단계만으로 순위를 매기지 말고, 매 단계의 `log_softmax`를 지금까지의 점수에 더하세요.",
+        ),
     ),
     (
         _beam_states_not_reordered,
-        "each kept hypothesis must carry the new state of the hypothesis it extends (both winners "
-        "may extend the same one), not the state at its own position in the beam.",
+        Hint(
+            "each kept hypothesis must carry the new state of the hypothesis it extends (both winners "
+            "may extend the same one), not the state at its own position in the beam.",
+            "남긴 가설은 빔에서 자기 자리에 있던 상태가 아니라, 자신이 확장한 가설의 새 상태를 가져가야 합니다(두 승자가 같은 가설을 확장할 수도 있습니다).",
+        ),
     ),
 )
 

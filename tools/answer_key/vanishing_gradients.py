@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .spec import Exercise, register
+from .spec import Exercise, Hint, register
 
 
 def _tanh_states(rng: np.random.Generator):
@@ -113,27 +113,42 @@ register(
                 lambda dh, hs, W: _backward_in_time(
                     dh, hs, W, lambda d, h_next, h: (d * (1 - h_next**2)) @ W.T
                 ),
-                "h_{t+1} = tanh(h_t @ W_hh.T + ...), so going back multiplies by W_hh itself: d @ W_hh, not d @ W_hh.T.",
+                Hint(
+                    "h_{t+1} = tanh(h_t @ W_hh.T + ...), so going back multiplies by W_hh itself: d @ W_hh, not d @ W_hh.T.",
+                    "h_{t+1} = tanh(h_t @ W_hh.T + ...)이므로 거슬러 갈 때는 W_hh 그대로 곱합니다: `d @ W_hh.T`가 아니라 `d @ W_hh`입니다.",
+                ),
             ),
             (
                 lambda dh, hs, W: _backward_in_time(
                     dh, hs, W, lambda d, h_next, h: (d * (1 - h**2)) @ W
                 ),
-                "the factor tanh' belongs to the step you go back through: use 1 - h_{t+1}**2 of the LATER state, not 1 - h_t**2.",
+                Hint(
+                    "the factor tanh' belongs to the step you go back through: use 1 - h_{t+1}**2 of the LATER state, not 1 - h_t**2.",
+                    "tanh' 인수는 거슬러 지나가는 단계의 것입니다: 1 - h_t**2가 아니라 나중 상태의 1 - h_{t+1}**2를 쓰세요.",
+                ),
             ),
             (
                 lambda dh, hs, W: _backward_in_time(dh, hs, W, lambda d, h_next, h: d @ W),
-                "each step back multiplies by tanh'(a) = 1 - h_{t+1}**2 before W_hh: ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh.",
+                Hint(
+                    "each step back multiplies by tanh'(a) = 1 - h_{t+1}**2 before W_hh: ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh.",
+                    "한 단계 거슬러 갈 때마다 W_hh보다 먼저 tanh'(a) = 1 - h_{t+1}**2를 곱합니다: ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh.",
+                ),
             ),
             (
                 lambda dh, hs, W: _backward_in_time(
                     dh, hs, W, lambda d, h_next, h: (d * (1 - np.tanh(h_next) ** 2)) @ W
                 ),
-                "hs already hold tanh(a): tanh'(a) = 1 - h**2, not 1 - tanh(h)**2.",
+                Hint(
+                    "hs already hold tanh(a): tanh'(a) = 1 - h**2, not 1 - tanh(h)**2.",
+                    "`hs`에는 이미 tanh(a)가 들어 있습니다: tanh'(a)는 1 - tanh(h)**2가 아니라 1 - h**2입니다.",
+                ),
             ),
             (
                 lambda dh, hs, W: grad_through_time_reference(dh, hs, W)[:, ::-1],
-                "keep time order: index t of the result is ∂L/∂h_{t+1}, so the LAST entry is dh_T itself.",
+                Hint(
+                    "keep time order: index t of the result is ∂L/∂h_{t+1}, so the LAST entry is dh_T itself.",
+                    "시간 순서를 지키세요: 결과의 인덱스 t는 ∂L/∂h_{t+1}이므로 마지막 항목은 dh_T 그대로입니다.",
+                ),
             ),
             (
                 lambda dh, hs, W: _backward_in_time(
@@ -143,7 +158,10 @@ register(
                     lambda d, h_next, h: (d * (1 - h_next**2)) @ W,
                     store=lambda d, h: d * (1 - h**2),
                 ),
-                "return the gradient on h_t, not on the pre-activation a_t: do not multiply the stored values by 1 - h_t**2.",
+                Hint(
+                    "return the gradient on h_t, not on the pre-activation a_t: do not multiply the stored values by 1 - h_t**2.",
+                    "활성화 전 값 a_t가 아니라 h_t에 대한 기울기를 반환하세요: 저장된 값에 1 - h_t**2를 곱하지 마세요.",
+                ),
             ),
         ),
     )
@@ -159,29 +177,47 @@ register(
         mistakes=(
             (
                 _per_array,
-                "clip by the GLOBAL norm: one norm over all three gradients together, and one scale for all of them.",
+                Hint(
+                    "clip by the GLOBAL norm: one norm over all three gradients together, and one scale for all of them.",
+                    "전역(global) 노름으로 자르세요: 세 기울기를 모두 합친 노름 하나와, 모두에 똑같이 곱할 배율 하나를 씁니다.",
+                ),
             ),
             (
                 _by_value,
-                "clip the norm, not each entry: multiply every gradient by max_norm / total_norm, which keeps the direction.",
+                Hint(
+                    "clip the norm, not each entry: multiply every gradient by max_norm / total_norm, which keeps the direction.",
+                    "항목마다 자르지 말고 노름을 자르세요: 모든 기울기에 `max_norm / total_norm`을 곱하면 방향이 유지됩니다.",
+                ),
             ),
             (
                 _clip_with(
                     lambda gs: np.sqrt(sum(np.sum(g**2) for g in gs)), lambda total, m: m / total
                 ),
-                "leave the gradients unchanged when total_norm <= max_norm: clipping only ever shrinks them.",
+                Hint(
+                    "leave the gradients unchanged when total_norm <= max_norm: clipping only ever shrinks them.",
+                    "`total_norm <= max_norm`이면 기울기를 그대로 두세요: 클리핑은 기울기를 줄이기만 합니다.",
+                ),
             ),
             (
                 _norm_after,
-                "return total_norm as measured BEFORE clipping: it tells how large the gradient was.",
+                Hint(
+                    "return total_norm as measured BEFORE clipping: it tells how large the gradient was.",
+                    "`total_norm`은 클리핑 전에 잰 값을 반환하세요: 기울기가 얼마나 컸는지 알려 주는 값입니다.",
+                ),
             ),
             (
                 _clip_with(lambda gs: sum(np.sum(g**2) for g in gs)),
-                "total_norm is the square ROOT of the sum of all squared entries.",
+                Hint(
+                    "total_norm is the square ROOT of the sum of all squared entries.",
+                    "`total_norm`은 모든 항목의 제곱합의 제곱근입니다.",
+                ),
             ),
             (
                 _clip_with(lambda gs: sum(np.linalg.norm(g) for g in gs)),
-                "the global norm is sqrt(‖dW_xh‖² + ‖dW_hh‖² + ‖db‖²), not ‖dW_xh‖ + ‖dW_hh‖ + ‖db‖.",
+                Hint(
+                    "the global norm is sqrt(‖dW_xh‖² + ‖dW_hh‖² + ‖db‖²), not ‖dW_xh‖ + ‖dW_hh‖ + ‖db‖.",
+                    "전역 노름은 ‖dW_xh‖ + ‖dW_hh‖ + ‖db‖가 아니라 sqrt(‖dW_xh‖² + ‖dW_hh‖² + ‖db‖²)입니다.",
+                ),
             ),
         ),
     )
@@ -255,46 +291,70 @@ register(
         mistakes=(
             (
                 lambda hs, W: _gain_and_bound(hs, W, _jacobian, norm=np.linalg.norm),
-                "np.linalg.norm(M) of a matrix is the Frobenius norm; the gain is the spectral norm "
-                "σ_max, np.linalg.norm(M, 2).",
+                Hint(
+                    "np.linalg.norm(M) of a matrix is the Frobenius norm; the gain is the spectral norm "
+                    "σ_max, np.linalg.norm(M, 2).",
+                    "행렬에 대한 `np.linalg.norm(M)`은 프로베니우스 노름입니다: 이득은 스펙트럼 노름 σ_max, 곧 `np.linalg.norm(M, 2)`입니다.",
+                ),
             ),
             (
                 lambda hs, W: _gain_and_bound(hs, W, _jacobian, later_left=False),
-                "∂h_T/∂h_t = J_T ⋯ J_{t+1}: the LATEST step's Jacobian stands on the left, so each step "
-                "back multiplies the product from the right; the order changes σ_max.",
+                Hint(
+                    "∂h_T/∂h_t = J_T ⋯ J_{t+1}: the LATEST step's Jacobian stands on the left, so each step "
+                    "back multiplies the product from the right; the order changes σ_max.",
+                    "∂h_T/∂h_t = J_T ⋯ J_{t+1}: 가장 나중 단계의 야코비안이 왼쪽에 서므로, 한 단계 거슬러 갈 때마다 곱의 오른쪽에 곱합니다. 순서가 바뀌면 σ_max도 바뀝니다.",
+                ),
             ),
             (
                 lambda hs, W: _gain_and_bound(
                     hs, W, lambda hs_, W_, i: (1 - hs_[i - 1] ** 2)[:, None] * W_
                 ),
-                "the tanh' of a step is that of its OUTPUT: going back from h_{t+1} to h_t uses "
-                "1 - h_{t+1}², not 1 - h_t².",
+                Hint(
+                    "the tanh' of a step is that of its OUTPUT: going back from h_{t+1} to h_t uses "
+                    "1 - h_{t+1}², not 1 - h_t².",
+                    "한 단계의 tanh'는 그 단계의 출력으로 정해집니다: h_{t+1}에서 h_t로 거슬러 갈 때는 1 - h_t²가 아니라 1 - h_{t+1}²를 씁니다.",
+                ),
             ),
             (
                 lambda hs, W: _gain_and_bound(hs, W, lambda hs_, W_, i: W_ * (1 - hs_[i] ** 2)),
-                "tanh' scales the rows of W_hh (the step's outputs): diag(1 - h²) W_hh, not "
-                "W_hh diag(1 - h²).",
+                Hint(
+                    "tanh' scales the rows of W_hh (the step's outputs): diag(1 - h²) W_hh, not "
+                    "W_hh diag(1 - h²).",
+                    "tanh'는 W_hh의 행(단계의 출력)에 곱해집니다: W_hh diag(1 - h²)가 아니라 diag(1 - h²) W_hh입니다.",
+                ),
             ),
             (
                 lambda hs, W: _gain_and_bound(
                     hs, W, lambda hs_, W_, i: (1 - hs_[i] ** 2)[:, None] * W_.T
                 ),
-                "h_{t+1} = tanh(W_hh h_t + W_xh x_{t+1}), so ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh, "
-                "with W_hh itself, not its transpose.",
+                Hint(
+                    "h_{t+1} = tanh(W_hh h_t + W_xh x_{t+1}), so ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh, "
+                    "with W_hh itself, not its transpose.",
+                    "h_{t+1} = tanh(W_hh h_t + W_xh x_{t+1})이므로 ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh입니다: W_hh의 전치가 아니라 W_hh 그대로 씁니다.",
+                ),
             ),
             (
                 lambda hs, W: _gain_and_bound(hs, W, lambda hs_, W_, i: W_),
-                "each step's Jacobian includes tanh': J = diag(1 - h²) W_hh, not W_hh alone.",
+                Hint(
+                    "each step's Jacobian includes tanh': J = diag(1 - h²) W_hh, not W_hh alone.",
+                    "각 단계의 야코비안에는 tanh'가 들어갑니다: W_hh만이 아니라 J = diag(1 - h²) W_hh입니다.",
+                ),
             ),
             (
                 _crude_bound,
-                "the bound asked for is the per-step one, each step with its own tanh': "
-                "σ_max(diag(1 - h_s²) W_hh), multiplied over the steps, not σ_max(W_hh) to a power.",
+                Hint(
+                    "the bound asked for is the per-step one, each step with its own tanh': "
+                    "σ_max(diag(1 - h_s²) W_hh), multiplied over the steps, not σ_max(W_hh) to a power.",
+                    "구하는 상한은 단계별 상한입니다: σ_max(W_hh)의 거듭제곱이 아니라, 단계마다 자기 tanh'를 넣은 σ_max(diag(1 - h_s²) W_hh)를 모든 단계에 걸쳐 곱합니다.",
+                ),
             ),
             (
                 lambda hs, W: tuple(a[::-1].copy() for a in gain_and_bound_reference(hs, W)),
-                "keep time order: index t-1 holds the values for h_t, so the LAST entries "
-                "(t = T, no step back) are 1.",
+                Hint(
+                    "keep time order: index t-1 holds the values for h_t, so the LAST entries "
+                    "(t = T, no step back) are 1.",
+                    "시간 순서를 지키세요: 인덱스 t-1에 h_t의 값이 들어가므로 마지막 항목(t = T, 거슬러 갈 단계 없음)은 1입니다.",
+                ),
             ),
         ),
         forbidden=(
