@@ -231,5 +231,5 @@ def translate(text: str, language: str = "ko") -> str:
 
 def untranslated(text: str) -> bool:
     """Whether the Korean ``translate(text)`` still holds English words other than ``KEPT`` names."""
-    korean = re.sub(r"\$[^$]*\$", " ", translate(text))  # mathtext is not words
+    korean = re.sub(r"\$[^$]*\$|\d[\d.]*e[+-]?\d+", " ", translate(text))  # math, 1e-3: not words
     return any(w not in KEPT for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", korean))

@@ -125,3 +125,4 @@ def test_figure_words_translate_patterns_and_spot_english():
     assert translate("나는") == "나는"  # data words pass through
     assert untranslated("a new label") and not untranslated("unit 3")
     assert not untranslated("$\\log_{10}$ MSE") and not untranslated("LSTM")
+    assert not untranslated("1e-3")  # a log axis's tick
