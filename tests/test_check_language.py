@@ -88,7 +88,7 @@ KINDS = {
     "forbidden import": (
         imports_os,
         "your function's code: line 2 imports os: an answer may import only math, numpy and torch",
-        "함수의 코드: 2번째 줄에서 `os`을(를) import합니다: 답안은 math, numpy, torch만",
+        "함수의 코드: 2번째 줄에서 `os`을(를) 임포트합니다: 답안은 math, numpy, torch만",
     ),
     "exception": (
         broken,
@@ -108,7 +108,7 @@ KINDS = {
     "wrong shape": (
         lambda *a: rnn_step(*a)[None],
         "output has the wrong shape: expected (3, 8), got (1, 3, 8)",
-        "출력의 shape가 틀렸습니다 (기대: (3, 8), 실제: (1, 3, 8))",
+        "출력의 모양이 틀렸습니다 (기대: (3, 8), 실제: (1, 3, 8))",
     ),
     "wrong dtype": (
         lambda *a: rnn_step(*a).astype(np.float32),
@@ -168,7 +168,7 @@ def test_a_call_into_the_course_or_a_forbidden_function_is_told_in_the_chosen_la
     course = (
         "calls course_lib.padding.reverse_padded, the course's own implementation"
         if lang == "en"
-        else "함수가 강의 자체의 구현인 `course_lib.padding.reverse_padded`을(를) 호출합니다"
+        else "함수가 강좌 자체의 구현인 `course_lib.padding.reverse_padded`을(를) 호출합니다"
     )
     assert course in str(info.value)
     torch_call = forbidden_call("torch.nn.RNN.forward", lang)
@@ -209,7 +209,7 @@ def test_the_pass_lines_and_a_seeds_replay_speak_the_chosen_language(lang, capsy
     assert capsys.readouterr().out == (
         f"rnn_step: passed on the case of seed {seed}.\n"
         if lang == "en"
-        else f"rnn_step: seed {seed}의 사례를 통과했습니다.\n"
+        else f"rnn_step: 시드 {seed}의 사례를 통과했습니다.\n"
     )
 
 
@@ -232,7 +232,7 @@ def test_the_language_follows_the_course_setting(monkeypatch, tmp_path, capsys):
     (folder / language.MARKER).write_text("ko\n", encoding="utf-8")
     monkeypatch.chdir(folder)
     assert said() == KO_PASS and said(language="en") == EN_PASS
-    assert "출력의 shape가 틀렸습니다" in compare(np.ones(2), np.ones(3))
+    assert "출력의 모양이 틀렸습니다" in compare(np.ones(2), np.ones(3))
 
 
 def test_a_bad_language_is_refused_naming_the_choices(monkeypatch):
@@ -327,7 +327,7 @@ def test_the_grader_speaks_the_submitted_notebooks_language(edition):
         assert right.message == (
             "rnn_step_backward: passed on 5 fresh random inputs (graded apart from the notebook)."
         )
-    assert wrong.message.endswith("seed 7)")
+    assert wrong.message.endswith("seed 7)" if edition != "ko" else "시드 7)")
 
 
 def test_every_verdict_of_the_grader_comes_in_both_languages():
@@ -358,11 +358,11 @@ def test_every_verdict_of_the_grader_comes_in_both_languages():
         (({}, result(defined=True, outcomes=[{"value": {"$": "pickle"}}]), None),
          "returned something the grader cannot read", "채점기가 읽을 수 없는 값을 반환했습니다"),
         (({}, result(defined=True, outcomes=[{"culprit": "course_lib.rnn.rnn_step_forward"}]), None),
-         "calls course_lib.rnn.rnn_step_forward, the course's own", "강의 자체의 구현인 `course_lib.rnn"),
+         "calls course_lib.rnn.rnn_step_forward, the course's own", "강좌 자체의 구현인 `course_lib.rnn"),
         (({}, result(defined=True, outcomes=[{"timed_out": True}]), None),
          "took longer than 10 s", "10초 넘게 걸렸습니다"),
         (({}, result(defined=True, outcomes=[{"value": wrong}]), None),
-         "(the grader's fresh trial 1 of 1, inputs: x of shape", "(채점기의 새 사례 1개 중 1번째, 입력: shape"),
+         "(the grader's fresh trial 1 of 1, inputs: x of shape", "(채점기의 새 사례 1개 중 1번째, 입력: 모양이"),
     ]  # fmt: skip
     for (refused, report, failure), english, korean in cases:
         for lang, words in (("en", english), ("ko", korean)):

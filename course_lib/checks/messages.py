@@ -21,11 +21,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "passed_seed": {
         "en": "{name}: passed on the case of seed {seed}.",
-        "ko": "{name}: seed {seed}의 사례를 통과했습니다.",
+        "ko": "{name}: 시드 {seed}의 사례를 통과했습니다.",
     },
     "unknown_seed": {
         "en": "seed must be one of this check's cases {seeds}, got {seed!r}",
-        "ko": "seed는 이 검사의 사례 {seeds} 중 하나여야 합니다. 받은 값: {seed!r}",
+        "ko": "`seed`는 이 확인에 저장된 사례의 시드 {seeds} 중 하나여야 합니다. 받은 값: {seed!r}",
     },
     "not_a_function": {
         "en": "expected a function, got {type_name}: pass the function itself, without calling it.",
@@ -39,7 +39,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "input_shape": {
         "en": "{name} of shape {shape}",
-        "ko": "shape {shape}인 `{name}`",
+        "ko": "모양이 {shape}인 `{name}`",
     },
     "source": {
         "en": "your function's code: {problem}",
@@ -97,7 +97,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "wrong_shape": {
         "en": "{label} has the wrong shape: expected {expected}, got {got}",
-        "ko": "{label}의 shape가 틀렸습니다 (기대: {expected}, 실제: {got})",
+        "ko": "{label}의 모양이 틀렸습니다 (기대: {expected}, 실제: {got})",
     },
     "wrong_dtype": {
         "en": "{label} has the wrong dtype: expected {expected}, got {got}",
@@ -126,17 +126,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "imports_course": {
         "en": "line {line} imports {module}: the answer must be your own code, not the course's "
         "implementation of it",
-        "ko": "{line}번째 줄에서 `{module}`을(를) import합니다: 답안은 강의의 구현이 아니라 직접 "
+        "ko": "{line}번째 줄에서 `{module}`을(를) 임포트합니다: 답안은 강좌의 구현이 아니라 직접 "
         "작성한 코드여야 합니다",
     },
     "imports_other": {
         "en": "line {line} imports {module}: an answer may import only math, numpy and torch",
-        "ko": "{line}번째 줄에서 `{module}`을(를) import합니다: 답안은 math, numpy, torch만 import할 "
+        "ko": "{line}번째 줄에서 `{module}`을(를) 임포트합니다: 답안은 math, numpy, torch만 임포트할 "
         "수 있습니다",
     },
     "imports_private": {
         "en": "line {line} imports the private name {name}",
-        "ko": "{line}번째 줄에서 비공개 이름 `{name}`을(를) import합니다",
+        "ko": "{line}번째 줄에서 비공개 이름 `{name}`을(를) 임포트합니다",
     },
     "uses_forbidden": {
         "en": "line {line} uses {name}, which an answer may not use",
@@ -158,7 +158,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "calls_course": {
         "en": "your function calls {culprit}, the course's own implementation; the exercise "
         "asks you to write it yourself",
-        "ko": "함수가 강의 자체의 구현인 `{culprit}`을(를) 호출합니다: 이 연습 문제는 직접 작성하세요",
+        "ko": "함수가 강좌 자체의 구현인 `{culprit}`을(를) 호출합니다: 이 연습 문제는 직접 작성하세요",
     },
     "calls_banned": {
         "en": "your function calls {culprit}, which does this exercise for you; the exercise "
@@ -174,7 +174,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name}: {problem} (the grader's fresh trial {number} of {count}, inputs: {inputs}, "
         "seed {seed})",
         "ko": "{name}: {problem} (채점기의 새 사례 {count}개 중 {number}번째, 입력: {inputs}, "
-        "seed {seed})",
+        "시드 {seed})",
     },
     "graded_refused": {
         "en": "{name}: your answer cell was not run: {problem}",
@@ -233,7 +233,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "key_bad_seed": {
         "en": "seed must be a non-negative whole number, got {seed!r}",
-        "ko": "seed는 0 이상의 정수여야 합니다. 받은 값: {seed!r}",
+        "ko": "`seed`는 0 이상의 정수여야 합니다. 받은 값: {seed!r}",
     },
 }
 

@@ -207,7 +207,7 @@ register(
                     "that is section 1's full-length pass: on a padded batch the backward direction "
                     "must start at each row's last valid word, not at <pad>, and the padded steps "
                     "output zeros.",
-                    "이것은 1절의 전체 길이 패스입니다: 패딩된 배치에서 역방향은 <pad>가 아니라 각 행의 마지막 유효 단어에서 시작해야 하고, 패딩된 단계의 출력은 0입니다.",
+                    "이것은 1절의 전체 길이 패스입니다: 패딩된 배치에서 역방향은 <pad>가 아니라 각 행의 마지막 유효 단어에서 시작해야 하고, 패딩된 시점의 출력은 0입니다.",
                 ),
             ),
             (
@@ -215,7 +215,7 @@ register(
                 Hint(
                     "your backward direction starts at step T-1, in the padding: start it at each "
                     "row's last valid word, x[b, lengths[b]-1] (reverse each row within its length).",
-                    "역방향이 패딩 속의 단계 T-1에서 시작합니다: 각 행의 마지막 유효 단어 `x[b, lengths[b]-1]`에서 시작하세요(각 행을 자기 길이 안에서 뒤집으세요).",
+                    "역방향이 패딩 속의 시점 T-1에서 시작합니다: 각 행의 마지막 유효 단어 `x[b, lengths[b]-1]`에서 시작하세요(각 행을 자기 길이 안에서 뒤집으세요).",
                 ),
             ),
             (
@@ -223,7 +223,7 @@ register(
                 Hint(
                     "the outputs at padded steps (t >= lengths[b]) must be zeros in both directions, "
                     "as torch's pad_packed_sequence returns them.",
-                    "패딩된 단계(t >= lengths[b])의 출력은 torch의 `pad_packed_sequence`가 돌려주듯 두 방향 모두 0이어야 합니다.",
+                    "패딩된 시점(t >= lengths[b])의 출력은 torch의 `pad_packed_sequence`가 돌려주듯 두 방향 모두 0이어야 합니다.",
                 ),
             ),
             (
@@ -231,7 +231,7 @@ register(
                 Hint(
                     "your backward outputs are in the order they were computed: put the state that "
                     "read word t at step t (flip back within each row's length).",
-                    "역방향 출력이 계산된 순서 그대로입니다: 단어 t를 읽은 상태를 단계 t에 놓으세요(각 행의 길이 안에서 다시 뒤집으세요).",
+                    "역방향 출력이 계산된 순서 그대로입니다: 단어 t를 읽은 상태를 시점 t에 놓으세요(각 행의 길이 안에서 다시 뒤집으세요).",
                 ),
             ),
             (
@@ -245,7 +245,7 @@ register(
                 _one_bias,
                 Hint(
                     "an RNN step adds both biases, b_ih and b_hh: tanh(W_ih x + b_ih + W_hh h + b_hh).",
-                    "RNN 단계는 두 편향 `b_ih`와 `b_hh`를 모두 더합니다: tanh(W_ih x + b_ih + W_hh h + b_hh).",
+                    "RNN 셀은 두 편향 `b_ih`와 `b_hh`를 모두 더합니다: tanh(W_ih x + b_ih + W_hh h + b_hh).",
                 ),
             ),
             (

@@ -302,7 +302,7 @@ register(
                 Hint(
                     "each of the num_heads heads divides its scores by the square root of its own width, "
                     "sqrt(D / num_heads), not sqrt(D).",
-                    "`num_heads`개 헤드 각각은 점수를 sqrt(D)가 아니라 자기 폭의 제곱근 sqrt(D / num_heads)로 나눕니다.",
+                    "`num_heads`개 헤드 각각은 점수를 sqrt(D)가 아니라 자기 너비의 제곱근 sqrt(D / num_heads)로 나눕니다.",
                 ),
             ),
         ),

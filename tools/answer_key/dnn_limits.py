@@ -225,7 +225,7 @@ register(
                 Hint(
                     "a bag-of-words model never sees the order: sentences with the same words in another "
                     "order are one input to it, so they must get the same row.",
-                    "bag-of-words 모델은 순서를 보지 못합니다: 같은 단어를 다른 순서로 담은 문장들은 모델에게 같은 입력이므로 같은 행을 받아야 합니다.",
+                    "단어 주머니(bag of words) 모델은 순서를 보지 못합니다: 같은 단어를 다른 순서로 담은 문장들은 모델에게 같은 입력이므로 같은 행을 받아야 합니다.",
                 ),
             ),
             (
@@ -233,7 +233,7 @@ register(
                 Hint(
                     "a bag counts words: 'a a b' and 'a b b' are different inputs to the model; group "
                     "by the counts, not by which words occur.",
-                    "bag은 단어의 개수를 셉니다: 'a a b'와 'a b b'는 모델에게 서로 다른 입력입니다. 어떤 단어가 나오는지가 아니라 개수로 묶으세요.",
+                    "단어 주머니는 단어의 개수를 셉니다: 'a a b'와 'a b b'는 모델에게 서로 다른 입력입니다. 어떤 단어가 나오는지가 아니라 개수로 묶으세요.",
                 ),
             ),
             (
@@ -257,7 +257,7 @@ register(
                 Hint(
                     "the model does see which words occur, and how often: only sentences with the same "
                     "bag of words share a row, not the whole set.",
-                    "모델은 어떤 단어가 몇 번 나오는지는 봅니다: 전체 집합이 아니라 bag of words가 같은 문장들만 한 행을 공유합니다.",
+                    "모델은 어떤 단어가 몇 번 나오는지는 봅니다: 전체 집합이 아니라 단어 주머니가 같은 문장들만 한 행을 공유합니다.",
                 ),
             ),
         ),

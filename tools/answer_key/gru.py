@@ -82,14 +82,14 @@ register(
                 _update_shifted,
                 Hint(
                     "return h_1..h_T, the states AFTER each step, not h_0..h_(T-1).",
-                    "h_0..h_(T-1)이 아니라 각 단계 뒤의 상태 h_1..h_T를 반환하세요.",
+                    "h_0..h_(T-1)이 아니라 각 시점 뒤의 상태 h_1..h_T를 반환하세요.",
                 ),
             ),
             (
                 _update_not_carried,
                 Hint(
                     "each step must use the previous step's result h_(t-1), not h0 every time.",
-                    "매번 h0을 쓰지 말고, 각 단계는 이전 단계의 결과 h_(t-1)을 써야 합니다.",
+                    "매번 h0을 쓰지 말고, 각 시점은 이전 시점의 결과 h_(t-1)을 써야 합니다.",
                 ),
             ),
         ),
@@ -314,7 +314,7 @@ register(
                 Hint(
                     "row i holds the derivatives of h'_i: J[b, i, j] = ∂h'_i/∂h_j. With h @ W.T the "
                     "Jacobian of h ↦ h @ W.T is W itself, so diag(v) W scales the ROWS of W.",
-                    "행 i에는 h'_i의 도함수가 들어갑니다: J[b, i, j] = ∂h'_i/∂h_j. h ↦ h @ W.T의 야코비안은 W 그 자체이므로 diag(v) W는 W의 행에 곱해집니다.",
+                    "행 i에는 h'_i의 도함수가 들어갑니다: J[b, i, j] = ∂h'_i/∂h_j. h ↦ h @ W.T의 야코비 행렬은 W 그 자체이므로 diag(v) W는 W의 행에 곱해집니다.",
                 ),
             ),
             (
@@ -322,7 +322,7 @@ register(
                 Hint(
                     "that is the paper's placement W_hn (r ⊙ h); torch's candidate is "
                     "tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), and the Jacobian must follow it.",
-                    "이것은 논문의 배치 W_hn (r ⊙ h)입니다: torch의 후보는 tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))이고, 야코비안도 이를 따라야 합니다.",
+                    "이것은 논문의 배치 W_hn (r ⊙ h)입니다: torch의 후보는 tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))이고, 야코비 행렬도 이를 따라야 합니다.",
                 ),
             ),
             (

@@ -104,14 +104,14 @@ register(
                 _cell_states_shifted,
                 Hint(
                     "return c_1..c_T, the states AFTER each step, not c_0..c_{T-1}.",
-                    "c_0..c_{T-1}이 아니라 각 단계 뒤의 상태 c_1..c_T를 반환하세요.",
+                    "c_0..c_{T-1}이 아니라 각 시점 뒤의 상태 c_1..c_T를 반환하세요.",
                 ),
             ),
             (
                 _cell_states_not_carried,
                 Hint(
                     "each step must use the previous step's result c_{t-1}, not c0 every time.",
-                    "매번 c0을 쓰지 말고, 각 단계는 이전 단계의 결과 c_{t-1}을 써야 합니다.",
+                    "매번 c0을 쓰지 말고, 각 시점은 이전 시점의 결과 c_{t-1}을 써야 합니다.",
                 ),
             ),
         ),
@@ -283,7 +283,7 @@ register(
                 _gain_forward_product,
                 Hint(
                     "multiply the forget gates that come AFTER step t (t+1..T), not those before it.",
-                    "단계 t 이전이 아니라 이후(t+1..T)에 오는 망각 게이트들을 곱하세요.",
+                    "시점 t 이전이 아니라 이후(t+1..T)에 오는 망각 게이트들을 곱하세요.",
                 ),
             ),
             (

@@ -62,7 +62,7 @@ register(
                 Hint(
                     "reshaping (B, T, D) straight to (B, nh, T, hs) mixes time steps into heads: first view it "
                     "as (B, T, nh, hs), then swap the time and head axes with .transpose(1, 2).",
-                    "(B, T, D)를 곧바로 (B, nh, T, hs)로 reshape하면 시간 단계가 헤드에 섞입니다: 먼저 (B, T, nh, hs)로 view한 뒤 `.transpose(1, 2)`로 시간 축과 헤드 축을 바꾸세요.",
+                    "(B, T, D)를 곧바로 (B, nh, T, hs)로 reshape하면 시점이 헤드에 섞입니다: 먼저 (B, T, nh, hs)로 view한 뒤 `.transpose(1, 2)`로 시간 축과 헤드 축을 바꾸세요.",
                 ),
             ),
             (
@@ -130,7 +130,7 @@ register(
                 Hint(
                     "reshaping (B, nh, T, hs) straight to (B, T, D) mixes the time steps: move the heads next to "
                     "the features first, heads.transpose(1, 2), then reshape.",
-                    "(B, nh, T, hs)를 곧바로 (B, T, D)로 reshape하면 시간 단계가 섞입니다: 먼저 `heads.transpose(1, 2)`로 헤드 축을 특징 옆으로 옮긴 뒤 reshape하세요.",
+                    "(B, nh, T, hs)를 곧바로 (B, T, D)로 reshape하면 시점이 섞입니다: 먼저 `heads.transpose(1, 2)`로 헤드 축을 특징 옆으로 옮긴 뒤 reshape하세요.",
                 ),
             ),
             (
@@ -260,7 +260,7 @@ register(
                 Hint(
                     "each head divides its scores by the square root of its own width, sqrt(D / num_heads), "
                     "not sqrt(D).",
-                    "각 헤드는 점수를 sqrt(D)가 아니라 자기 폭의 제곱근 sqrt(D / num_heads)로 나눕니다.",
+                    "각 헤드는 점수를 sqrt(D)가 아니라 자기 너비의 제곱근 sqrt(D / num_heads)로 나눕니다.",
                 ),
             ),
             (

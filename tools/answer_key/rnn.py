@@ -56,7 +56,7 @@ register(
                 lambda x, h, Wx, Wh, b: x @ Wx.T + h @ Wh.T + b,
                 Hint(
                     "the step ends with tanh: h_t = tanh(...).",
-                    "단계의 마지막은 tanh입니다: h_t = tanh(...).",
+                    "한 시점의 계산은 tanh로 끝납니다: h_t = tanh(...).",
                 ),
             ),
             (
@@ -189,7 +189,7 @@ register(
                 Hint(
                     "h_T depends on every earlier step: carry dprev_h back through all T steps, down "
                     "to dh0, and add each step's weight gradients.",
-                    "h_T는 앞선 모든 단계에 의존합니다: dprev_h를 T개 단계 전부를 거쳐 dh0까지 거슬러 전달하고, 단계마다 가중치 기울기를 더하세요.",
+                    "h_T는 앞선 모든 시점에 의존합니다: dprev_h를 T개 시점 전부를 거쳐 dh0까지 거슬러 전달하고, 시점마다 가중치 기울기를 더하세요.",
                 ),
             ),
             (
@@ -197,14 +197,14 @@ register(
                 Hint(
                     "W_xh, W_hh and b are used at every step: their gradient is the sum of all steps' "
                     "gradients, not the last one computed.",
-                    "W_xh, W_hh, b는 모든 단계에서 쓰입니다: 그 기울기는 마지막에 계산한 것이 아니라 모든 단계 기울기의 합입니다.",
+                    "W_xh, W_hh, b는 모든 시점에서 쓰입니다: 그 기울기는 마지막에 계산한 것이 아니라 모든 시점 기울기의 합입니다.",
                 ),
             ),
             (
                 lambda *a: _classifier_backward(*a, prev_is_next=True),
                 Hint(
                     "at step t the step's prev_h is h_{t-1} (h0 at the first step), not h_t.",
-                    "단계 t의 `prev_h`는 h_t가 아니라 h_{t-1}입니다(첫 단계에서는 h0).",
+                    "시점 t의 `prev_h`는 h_t가 아니라 h_{t-1}입니다(첫 시점에서는 h0).",
                 ),
             ),
             (
@@ -225,7 +225,7 @@ register(
                 lambda *a: _classifier_backward(*a, return_dh0=False),
                 Hint(
                     "h0 feeds the first step: dh0 is the dprev_h that the first step's backward returns.",
-                    "h0은 첫 단계에 들어갑니다: dh0은 첫 단계의 역전파가 반환하는 dprev_h입니다.",
+                    "h0은 첫 시점에 들어갑니다: dh0은 첫 시점의 역전파가 반환하는 dprev_h입니다.",
                 ),
             ),
         ),

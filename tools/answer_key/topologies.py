@@ -129,7 +129,7 @@ register(
                 Hint(
                     "outputs[:, -1] is the last column, which a shorter sentence reaches only after "
                     "reading <pad>: take row b at step lengths[b] - 1.",
-                    "`outputs[:, -1]`은 마지막 열이라서, 짧은 문장은 <pad>를 읽은 뒤에야 그곳에 닿습니다: 행 b는 단계 lengths[b] - 1에서 가져오세요.",
+                    "`outputs[:, -1]`은 마지막 열이라서, 짧은 문장은 <pad>를 읽은 뒤에야 그곳에 닿습니다: 행 b는 시점 lengths[b] - 1에서 가져오세요.",
                 ),
             ),
             (
@@ -137,7 +137,7 @@ register(
                 Hint(
                     "outputs[:, lengths - 1] picks every row's step for every row (B, B, H): index "
                     "batch and time together, outputs[torch.arange(B), lengths - 1].",
-                    "`outputs[:, lengths - 1]`은 모든 행에서 모든 행의 단계를 골라 (B, B, H)가 됩니다: 배치와 시간을 함께 인덱싱하세요, `outputs[torch.arange(B), lengths - 1]`.",
+                    "`outputs[:, lengths - 1]`은 모든 행에서 모든 행의 시점을 골라 (B, B, H)가 됩니다: 배치와 시간을 함께 인덱싱하세요, `outputs[torch.arange(B), lengths - 1]`.",
                 ),
             ),
         ),
@@ -157,7 +157,7 @@ register(
                 Hint(
                     "step t must read the PREVIOUS target, targets[:, t-1] (and <bos> at t = 0); "
                     "feeding targets[:, t] shows the decoder the answer it should predict.",
-                    "단계 t는 이전 목표 토큰 `targets[:, t-1]`을 읽어야 합니다(t = 0에서는 <bos>): `targets[:, t]`를 넣으면 디코더에게 맞혀야 할 정답을 보여 주게 됩니다.",
+                    "시점 t는 이전 목표 토큰 `targets[:, t-1]`을 읽어야 합니다(t = 0에서는 <bos>): `targets[:, t]`를 넣으면 디코더에게 맞혀야 할 정답을 보여 주게 됩니다.",
                 ),
             ),
             (
@@ -173,7 +173,7 @@ register(
                 Hint(
                     "pass the state that each step returns into the next step; the decoder "
                     "restarted from the initial state at every step.",
-                    "각 단계가 반환한 상태를 다음 단계에 넘기세요: 지금은 디코더가 매 단계 초기 상태에서 다시 시작합니다.",
+                    "각 시점에 `step`이 반환한 상태를 다음 시점에 넘기세요: 지금은 디코더가 매 시점 초기 상태에서 다시 시작합니다.",
                 ),
             ),
         ),
@@ -193,7 +193,7 @@ register(
                 Hint(
                     "after the first step, feed each step's argmax token (logits.argmax(-1)) into "
                     "the next step instead of the start tokens again.",
-                    "첫 단계 뒤에는 시작 토큰을 다시 넣지 말고, 각 단계의 argmax 토큰(`logits.argmax(-1)`)을 다음 단계에 넣으세요.",
+                    "첫 시점 뒤에는 시작 토큰을 다시 넣지 말고, 각 시점의 argmax 토큰(`logits.argmax(-1)`)을 다음 시점에 넣으세요.",
                 ),
             ),
             (
@@ -201,7 +201,7 @@ register(
                 Hint(
                     "pass the state that each step returns into the next step; the decoder "
                     "restarted from the initial state at every step.",
-                    "각 단계가 반환한 상태를 다음 단계에 넘기세요: 지금은 디코더가 매 단계 초기 상태에서 다시 시작합니다.",
+                    "각 시점에 `step`이 반환한 상태를 다음 시점에 넘기세요: 지금은 디코더가 매 시점 초기 상태에서 다시 시작합니다.",
                 ),
             ),
         ),
@@ -286,7 +286,7 @@ BEAM_MISTAKES = (
             "hypotheses (2 x V candidates) and keep the 2 with the highest total log-probability "
             "(extending each hypothesis by its own best token, or starting from two copies of the "
             "start, usually ends in greedy's sequence).",
-            "이것은 탐욕적 디코딩의 시퀀스입니다: 매 단계 두 가설의 확장(2 x V개 후보)을 한데 모아 총 로그 확률이 가장 높은 2개를 남기세요(각 가설을 자기 최선의 토큰으로만 늘리거나 시작 토큰 두 개에서 출발하면, 대개 탐욕적 디코딩의 시퀀스가 됩니다).",
+            "이것은 탐욕적 디코딩의 시퀀스입니다: 매 시점 두 가설의 확장(2 x V개 후보)을 한데 모아 총 로그 확률이 가장 높은 2개를 남기세요(각 가설을 자기 최선의 토큰으로만 늘리거나 시작 토큰 두 개에서 출발하면, 대개 탐욕적 디코딩의 시퀀스가 됩니다).",
         ),
     ),
     (
@@ -302,7 +302,7 @@ BEAM_MISTAKES = (
         Hint(
             "a hypothesis's score is the SUM of its steps' log-probabilities: add each step's "
             "log_softmax to the score so far instead of ranking by the last step alone.",
-            "가설의 점수는 각 단계 로그 확률의 합입니다: 마지막 단계만으로 순위를 매기지 말고, 매 단계의 `log_softmax`를 지금까지의 점수에 더하세요.",
+            "가설의 점수는 각 시점 로그 확률의 합입니다: 마지막 시점만으로 순위를 매기지 말고, 매 시점의 `log_softmax`를 지금까지의 점수에 더하세요.",
         ),
     ),
     (

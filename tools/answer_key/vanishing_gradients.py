@@ -124,14 +124,14 @@ register(
                 ),
                 Hint(
                     "the factor tanh' belongs to the step you go back through: use 1 - h_{t+1}**2 of the LATER state, not 1 - h_t**2.",
-                    "tanh' 인수는 거슬러 지나가는 단계의 것입니다: 1 - h_t**2가 아니라 나중 상태의 1 - h_{t+1}**2를 쓰세요.",
+                    "tanh' 인수는 거슬러 지나가는 시점의 것입니다: 1 - h_t**2가 아니라 나중 상태의 1 - h_{t+1}**2를 쓰세요.",
                 ),
             ),
             (
                 lambda dh, hs, W: _backward_in_time(dh, hs, W, lambda d, h_next, h: d @ W),
                 Hint(
                     "each step back multiplies by tanh'(a) = 1 - h_{t+1}**2 before W_hh: ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh.",
-                    "한 단계 거슬러 갈 때마다 W_hh보다 먼저 tanh'(a) = 1 - h_{t+1}**2를 곱합니다: ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh.",
+                    "한 시점 거슬러 갈 때마다 W_hh보다 먼저 tanh'(a) = 1 - h_{t+1}**2를 곱합니다: ∂h_{t+1}/∂h_t = diag(1 - h_{t+1}²) W_hh.",
                 ),
             ),
             (
@@ -302,7 +302,7 @@ register(
                 Hint(
                     "∂h_T/∂h_t = J_T ⋯ J_{t+1}: the LATEST step's Jacobian stands on the left, so each step "
                     "back multiplies the product from the right; the order changes σ_max.",
-                    "∂h_T/∂h_t = J_T ⋯ J_{t+1}: 가장 나중 단계의 야코비안이 왼쪽에 서므로, 한 단계 거슬러 갈 때마다 곱의 오른쪽에 곱합니다. 순서가 바뀌면 σ_max도 바뀝니다.",
+                    "∂h_T/∂h_t = J_T ⋯ J_{t+1}: 가장 나중 시점의 야코비 행렬이 왼쪽에 서므로, 한 시점 거슬러 갈 때마다 곱의 오른쪽에 곱합니다. 순서가 바뀌면 σ_max도 바뀝니다.",
                 ),
             ),
             (
@@ -312,7 +312,7 @@ register(
                 Hint(
                     "the tanh' of a step is that of its OUTPUT: going back from h_{t+1} to h_t uses "
                     "1 - h_{t+1}², not 1 - h_t².",
-                    "한 단계의 tanh'는 그 단계의 출력으로 정해집니다: h_{t+1}에서 h_t로 거슬러 갈 때는 1 - h_t²가 아니라 1 - h_{t+1}²를 씁니다.",
+                    "한 시점의 tanh'는 그 시점의 출력으로 정해집니다: h_{t+1}에서 h_t로 거슬러 갈 때는 1 - h_t²가 아니라 1 - h_{t+1}²를 씁니다.",
                 ),
             ),
             (
@@ -320,7 +320,7 @@ register(
                 Hint(
                     "tanh' scales the rows of W_hh (the step's outputs): diag(1 - h²) W_hh, not "
                     "W_hh diag(1 - h²).",
-                    "tanh'는 W_hh의 행(단계의 출력)에 곱해집니다: W_hh diag(1 - h²)가 아니라 diag(1 - h²) W_hh입니다.",
+                    "tanh'는 W_hh의 행(그 시점의 출력)에 곱해집니다: W_hh diag(1 - h²)가 아니라 diag(1 - h²) W_hh입니다.",
                 ),
             ),
             (
@@ -337,7 +337,7 @@ register(
                 lambda hs, W: _gain_and_bound(hs, W, lambda hs_, W_, i: W_),
                 Hint(
                     "each step's Jacobian includes tanh': J = diag(1 - h²) W_hh, not W_hh alone.",
-                    "각 단계의 야코비안에는 tanh'가 들어갑니다: W_hh만이 아니라 J = diag(1 - h²) W_hh입니다.",
+                    "각 시점의 야코비 행렬에는 tanh'가 들어갑니다: W_hh만이 아니라 J = diag(1 - h²) W_hh입니다.",
                 ),
             ),
             (
@@ -345,7 +345,7 @@ register(
                 Hint(
                     "the bound asked for is the per-step one, each step with its own tanh': "
                     "σ_max(diag(1 - h_s²) W_hh), multiplied over the steps, not σ_max(W_hh) to a power.",
-                    "구하는 상한은 단계별 상한입니다: σ_max(W_hh)의 거듭제곱이 아니라, 단계마다 자기 tanh'를 넣은 σ_max(diag(1 - h_s²) W_hh)를 모든 단계에 걸쳐 곱합니다.",
+                    "구하는 상한은 시점별 상한입니다: σ_max(W_hh)의 거듭제곱이 아니라, 시점마다 자기 tanh'를 넣은 σ_max(diag(1 - h_s²) W_hh)를 모든 시점에 걸쳐 곱합니다.",
                 ),
             ),
             (
@@ -353,7 +353,7 @@ register(
                 Hint(
                     "keep time order: index t-1 holds the values for h_t, so the LAST entries "
                     "(t = T, no step back) are 1.",
-                    "시간 순서를 지키세요: 인덱스 t-1에 h_t의 값이 들어가므로 마지막 항목(t = T, 거슬러 갈 단계 없음)은 1입니다.",
+                    "시간 순서를 지키세요: 인덱스 t-1에 h_t의 값이 들어가므로 마지막 항목(t = T, 거슬러 갈 시점 없음)은 1입니다.",
                 ),
             ),
         ),
