@@ -1,13 +1,17 @@
 """Every notebook, as a learner and a lecturer meet it: JupyterLab in headless Chromium.
 
-Run All Cells in each notebook; and each notebook's slideshow (RISE) stepped through at 1280×720,
-every slide measured against the screen.
+- **Run All** in each notebook's learner copy (answers blank, as ``make lab`` gives it): every cell
+  runs, the only errors are the unsolved exercises' checks, each saying "not implemented yet" in
+  the notebook's language, and every figure renders. This is also the release's run: the blank
+  copies run here, once each (tests/test_release.py runs them only where Chromium is missing).
+  One notebook runs in its Korean edition (``KOREAN_RUN``): Korean check messages and figures
+  from the same code, through the language file beside it.
+- **Slides**: each notebook's slideshow (RISE), English and Korean, stepped through at 1280×720,
+  every slide measured against the screen.
 
-Starts JupyterLab on loopback over a temporary copy of the notebooks (so nothing
-the browser does can overwrite the course's files), opens each notebook, runs
-all cells from the menu, checks that no error appeared and that every figure
-rendered, saves a screenshot to build/screenshots/, and stops the server.
-Skipped, with the reason, where Chromium is not installed (CI installs it).
+Starts JupyterLab on loopback over a temporary folder (so nothing the browser does can overwrite
+the course's files), saves screenshots to build/screenshots/, and stops the server. Skipped, with
+the reason, where Chromium is not installed (CI installs it).
 """
 
 from __future__ import annotations
@@ -22,8 +26,13 @@ import nbformat
 import pytest
 from build_notebooks import NOTEBOOKS as NOTEBOOK_DIR
 from build_notebooks import notebook_paths
+from korean_edition import KOREAN, korean_path
 from lab_server import CHROMIUM, CHROMIUM_FLAGS, lab_server
 from slides import step_through
+
+from course_lib.checks import messages
+from course_lib.language import MARKER
+from release import blank, unpaired
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.integration  # make test only: not in make check's short loop
@@ -54,22 +63,45 @@ def _shut_down_kernels(url: str, token: str) -> None:
         urllib.request.urlopen(request, timeout=30)
 
 
+KOREAN_RUN = "03"  # the notebook whose Korean edition Run All runs (its English one runs in nbval)
+EDITIONS = {"en": "", "ko": "ko/"}  # the folder of each edition under run/ and slides/
+
+
+def _run_paths() -> list[tuple[str, Path]]:
+    """(edition, source notebook) of each Run All: every notebook once, one of them in Korean."""
+    return [
+        ("ko", korean_path(p)) if p.stem.startswith(KOREAN_RUN) else ("en", p)
+        for p in notebook_paths()
+    ]
+
+
+def _slide_paths() -> list[tuple[str, Path]]:
+    return [("en", p) for p in notebook_paths()] + [
+        ("ko", korean_path(p)) for p in notebook_paths()
+    ]
+
+
+def _folder(root: Path, edition: str) -> Path:
+    """``root``'s folder of ``edition``, with what a notebook needs beside it (rise.css, the
+    language file)."""
+    folder = root / EDITIONS[edition]
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(NOTEBOOK_DIR / "rise.css", folder / "rise.css")
+    if edition != "en":
+        shutil.copy(KOREAN / MARKER, folder / MARKER)
+    return folder
+
+
 @pytest.fixture(scope="session")  # per worker: the tests spread over both
 def lab(tmp_path_factory):
-    """A JupyterLab server on loopback; yields (url, token). It serves ``run/``, copies of the
-    notebooks with outputs cleared (all the run test sees is new), and ``slides/``, copies with
-    their stored outputs and rise.css, as a lecturer opens them."""
+    """A JupyterLab server on loopback; yields (url, token). It serves ``run/``, the learners'
+    blank copies, and ``slides/``, the solved notebooks with their stored outputs and rise.css,
+    as a lecturer opens them; the Korean edition in ``ko/`` under each."""
     root = tmp_path_factory.mktemp("lab")
-    (root / "run").mkdir()
-    (root / "slides").mkdir()
-    shutil.copy(NOTEBOOK_DIR / "rise.css", root / "slides" / "rise.css")
-    for path in notebook_paths():
-        shutil.copy(path, root / "slides" / path.name)
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-        nbformat.write(nb, root / "run" / path.name)
+    for edition, path in _run_paths():
+        nbformat.write(blank(unpaired(path)), _folder(root / "run", edition) / path.name)
+    for edition, path in _slide_paths():
+        shutil.copy(path, _folder(root / "slides", edition) / path.name)
     with lab_server(root, SETTINGS) as (url, token):
         yield url, token
 
@@ -87,6 +119,11 @@ PROMPTS = """() => [...document.querySelectorAll(
     '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent)"""
 WAIT_STARTED = f"() => ({PROMPTS})().some(t => /\\[(\\*|\\d+)\\]/.test(t))"
 WAIT_ALL_RUN = f"(n) => {{ const t = ({PROMPTS})(); return t.length === n && t.every(x => /\\[\\d+\\]/.test(x)); }}"
+# Each cell of the notebook on screen: its error outputs' text (a traceback, in stderr's mime type)
+ERRORS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell')]
+    .map(c => [...c.querySelectorAll(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")]
+      .map(o => o.innerText).filter(t => t.includes('Traceback') || t.includes('Error')))"""
 RUN_SECONDS = 300  # a notebook takes under 30 s alone; this allows for a loaded CI machine
 
 
@@ -113,7 +150,7 @@ def _run_all_cells(page) -> None:
     pytest.fail("Run All Cells did not start any cell in three tries")
 
 
-def _open_and_run(browser, url: str, token: str, path: Path, code_cells: int):
+def _open_and_run(browser, url: str, token: str, where: str, path: Path, code_cells: int):
     """Open ``path`` in JupyterLab, run all cells, wait until every prompt shows [n]; the page.
 
     On a timeout the page is closed and the error names the cells that had not finished.
@@ -121,7 +158,7 @@ def _open_and_run(browser, url: str, token: str, path: Path, code_cells: int):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(
-            f"{url}/lab/tree/run/{path.name}?reset&token={token}"
+            f"{url}/lab/tree/run/{where}{path.name}?reset&token={token}"
         )  # reset: no tabs from before
         page.wait_for_selector(f"{PANEL} .jp-Cell", timeout=120_000)
         page.wait_for_selector(
@@ -141,47 +178,77 @@ def _open_and_run(browser, url: str, token: str, path: Path, code_cells: int):
         ) from error
 
 
+def _not_implemented(edition: str) -> str:
+    """What a check of an unsolved exercise says, in ``edition``'s language (its start)."""
+    return messages.MESSAGES["not_implemented"][edition].split(":")[0]
+
+
 @pytest.mark.runs_notebook
-@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
-def test_notebook_runs_in_the_browser(lab, browser, path):
+@pytest.mark.parametrize(
+    "edition, path", _run_paths(), ids=lambda v: v if isinstance(v, str) else v.stem
+)
+def test_the_learners_copy_runs_in_the_browser(lab, browser, edition, path):
     url, token = lab
     stored = nbformat.read(path, as_version=4)
     code_cells = sum(c.cell_type == "code" for c in stored.cells)
+    checks = [i for i, c in enumerate(stored.cells) if c.metadata.get("nbgrader", {}).get("grade")]
     figures = sum(
-        "image/png" in o.get("data", {}) for c in stored.cells for o in c.get("outputs", [])
+        "image/png" in o.get("data", {})
+        for i, c in enumerate(stored.cells)
+        if i not in checks and "solution" not in c.metadata.get("nbgrader", {})
+        for o in c.get("outputs", [])
     )
+    where = EDITIONS[edition]
     try:
-        page = _open_and_run(browser, url, token, path, code_cells)
+        page = _open_and_run(browser, url, token, where, path, code_cells)
     except TimeoutError as first:
         # A stall that a fresh kernel does not repeat is the browser's, not the notebook's (the
         # "Select Kernel" dialog was one); a notebook that hangs for a learner stalls again.
         _shut_down_kernels(url, token)
         warnings.warn(f"{first}; ran again in a fresh kernel", stacklevel=1)
-        page = _open_and_run(browser, url, token, path, code_cells)
+        page = _open_and_run(browser, url, token, where, path, code_cells)
     try:
-        errors = page.locator(
-            f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        errors = page.evaluate(ERRORS)
+        failed = [i for i, texts in enumerate(errors) if texts]
+        stray = [i for i in failed if i not in checks]
+        assert not stray, (
+            f"{path.name} ({edition}): cell {stray[0] + 1} is not a check and failed in the "
+            f"browser:\n{errors[stray[0]][0][:2000]}"
         )
-        texts = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
-        assert not texts, f"{path.name}: error output in the browser:\n{texts[0][:2000]}"
+        assert failed == checks, (
+            f"{path.name} ({edition}): the checks of cells {sorted(set(checks) - set(failed))} "
+            "did not fail in a blank copy"
+        )
+        said = _not_implemented(edition)
+        wrong = [i for i in checks if said not in errors[i][0]]
+        assert not wrong, (
+            f"{path.name} ({edition}): cell {wrong[0] + 1}'s check does not say {said!r}:\n"
+            f"{errors[wrong[0]][0][-500:]}"
+        )
         rendered = page.locator(f"{PANEL} .jp-OutputArea-output img").count()
-        assert rendered >= figures, f"{path.name}: {rendered} figures rendered, {figures} expected"
+        assert rendered >= figures, (
+            f"{path.name} ({edition}): {rendered} figures rendered, {figures} expected"
+        )
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{path.stem}.png"))
+        page.screenshot(path=str(SCREENSHOTS / f"{path.stem}-{edition}.png"))
     finally:
         page.close()
         _shut_down_kernels(url, token)
 
 
-@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
-def test_every_slide_fits_a_1280_by_720_screen(lab, browser, path):
+@pytest.mark.parametrize(
+    "edition, path", _slide_paths(), ids=lambda v: v if isinstance(v, str) else v.stem
+)
+def test_every_slide_fits_a_1280_by_720_screen(lab, browser, edition, path):
     """The slideshow (JupyterLab's RISE page, what Alt+R shows) stepped through slide by slide:
     no element of any slide ends below or right of a 1280×720 window. A failing slide's
     screenshot is saved to build/screenshots/."""
     url, token = lab
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     try:
-        deck = step_through(page, url, token, f"slides/{path.name}", shots=SCREENSHOTS)
+        deck = step_through(
+            page, url, token, f"slides/{EDITIONS[edition]}{path.name}", shots=SCREENSHOTS
+        )
     finally:
         page.close()
         _shut_down_kernels(url, token)
@@ -192,4 +259,6 @@ def test_every_slide_fits_a_1280_by_720_screen(lab, browser, path):
         f"{s.id} ({s.below} px below, {s.right} px right; cell {s.first_cell})"
         for s in deck.overflowing
     ]
-    assert not bad, f"{path.name}: {len(bad)} of {len(deck.slides)} slides overflow: {bad}"
+    assert not bad, (
+        f"{path.name} ({edition}): {len(bad)} of {len(deck.slides)} slides overflow: {bad}"
+    )

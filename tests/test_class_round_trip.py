@@ -5,7 +5,8 @@ The shell blocks are read from the README (``<!-- class: NAME -->`` markers) and
 with ``REPO``, ``COURSE``, ``EXCHANGE`` and ``A`` set, so the README says exactly what this test runs.
 Three students each submit one of three notebooks, so each runs once as the learners' release:
 bob leaves 01 blank, carol solves 02's first exercise, alice solves all of 07 (a training
-notebook). Eight more submissions of 01 each cheat on one exercise in a different way and must
+notebook). 02 is released in its Korean edition (``release.py course --edition ko``), so carol's
+copy speaks Korean and the grader answers her in Korean. Eight more submissions of 01 each cheat on one exercise in a different way and must
 score 0 on it, while their honest answers to the other exercises keep their points; they hold
 the setup cell and the exercise cells only (a submission may hold any cells, and the grade does
 not come from running the rest).
@@ -23,6 +24,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_lib.checks.messages import MESSAGES
+from course_lib.language import MARKER
+from release import make_course
+
 pytestmark = pytest.mark.integration  # make test only: not in make check's short loop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +38,7 @@ STUDENTS = {
     "alice": ("07_gru", "all"),
 }
 ASSIGNMENTS = [assignment for assignment, _ in STUDENTS.values()]
+KOREAN = "02_rnn"  # released in the Korean edition
 TARGET = "position_one_hot"  # the exercise of 01 that the cheating submissions aim at
 # (no other answer uses it, so the cheats' honest answers keep their points)
 COURSE_ID = "sequence-models"
@@ -184,6 +190,8 @@ def course(tmp_path_factory):
     course, exchange = tmp / "course", tmp / "exchange"
     env = {"COURSE": str(course), "EXCHANGE": str(exchange)}
     run_block("setup", tmp, **env)
+    # what `python tools/release.py course "$COURSE" --edition ko --only 02_rnn` does
+    make_course(course, COURSE_ID, exchange, [KOREAN], "ko")
     for a in ASSIGNMENTS:
         run_block("release", tmp, A=a, **env)
 
@@ -227,6 +235,7 @@ def course(tmp_path_factory):
         (folder / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC")
     for a in ASSIGNMENTS:
         run_block("grade", tmp, A=a, **env)
+    run_block("export", tmp, **env)
     with open(course / "grades.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     return course, sources, cheats, rows
@@ -311,7 +320,25 @@ def test_the_release_runs_with_only_unsolved_check_cells_failing(course):
                 assert cell.metadata.get("nbgrader", {}).get("grade"), (
                     f"{a}: a non-check cell failed in {student}'s submission:\n{cell.source}"
                 )
-                assert "not implemented yet" in errors[0].evalue
+                said = MESSAGES["not_implemented"]["ko" if a == KOREAN else "en"]
+                assert said.split(":")[0] in errors[0].evalue, (student, errors[0].evalue)
                 failed += 1
         checks = len(_cells(sources[a], grade=True))
         assert failed == {"all": 0, "blank": checks, "first": checks - 1}[how], (student, a)
+
+
+def test_a_korean_assignment_reaches_the_student_in_korean_and_is_graded_in_korean(course):
+    """carol fetched 02's Korean edition with its language file (her kernel speaks Korean), and
+    the autograded check cell that failed says so in Korean."""
+    course_dir, sources, _, _ = course
+    home = course_dir.parent / "home" / "carol" / KOREAN
+    assert (home / MARKER).read_text().strip() == "ko"
+    fetched = nbformat.read(home / f"{KOREAN}.ipynb", as_version=4)
+    assert fetched.metadata["course"]["edition"] == "ko"
+    graded = nbformat.read(
+        course_dir / "autograded" / "carol" / KOREAN / f"{KOREAN}.ipynb", as_version=4
+    )
+    errors = [
+        o.evalue for c in graded.cells for o in c.get("outputs", []) if o.output_type == "error"
+    ]
+    assert errors and all("아직 구현되지 않았습니다" in e for e in errors)

@@ -1,9 +1,10 @@
 """The learners' copies: no solution survives, each runs top to bottom with only its check cells
 failing ("not implemented yet"), and a copy the learner edited is never overwritten.
 
-01, 02 and 07 run as submissions in the class round trip (test_class_round_trip.py: 01 blank, 02
-with its first exercise solved, 07 solved); the other notebooks' blank copies run here, so each
-notebook runs once as the learners' release."""
+The blank copies run in the browser: tests/test_browser.py runs each learner's copy with Run All,
+and that run is the release's. They run here only where the browser test cannot (no Chromium or
+no playwright), so each notebook runs once as the learners' release. The Korean edition's copies
+hold the same code (tests/test_korean_edition.py proves the notebooks identical but for prose)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,25 @@ import nbformat
 import pytest
 from build_notebooks import NOTEBOOKS as NOTEBOOK_DIR
 from build_notebooks import notebook_paths
+from korean_edition import korean_path
+from lab_server import CHROMIUM
 from nbclient import NotebookClient
-from test_class_round_trip import ASSIGNMENTS
 
-from release import blank, publish, student_copies, unpaired
+from course_lib.language import MARKER
+from release import blank, edition_paths, make_course, publish, student_copies, unpaired
 
 SOURCES = notebook_paths()
-RUN_HERE = [p for p in SOURCES if p.stem not in ASSIGNMENTS]
+
+
+def _browser_runs_them() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return CHROMIUM.exists()
+
+
+RUN_HERE = [] if _browser_runs_them() else SOURCES
 
 
 def _split(cell) -> tuple[list[str], list[str]]:
@@ -95,3 +108,35 @@ def test_student_copies_are_made_refreshed_and_never_overwritten_once_edited(tmp
     assert student_copies(["01"], out)[0].startswith("wrote")
     assert publish(blank(unpaired(SOURCES[0])), out / "x.ipynb").startswith("wrote")
     shutil.rmtree(out)
+
+
+def test_check_cells_of_a_copy_let_run_all_go_on():
+    copy = blank(unpaired(SOURCES[0]))
+    checks = [c for c in copy.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert checks and all("raises-exception" in c.metadata["tags"] for c in checks)
+    others = [c for c in copy.cells if c not in checks]
+    assert not any("raises-exception" in c.metadata.get("tags", []) for c in others)
+
+
+def _code(nb) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def test_the_korean_copies_hold_the_same_code_and_speak_korean(tmp_path):
+    out = tmp_path / "student" / "ko"
+    assert all(line.startswith("wrote") for line in student_copies(["01"], out, "ko"))
+    korean = nbformat.read(out / SOURCES[0].name, as_version=4)
+    assert _code(korean) == _code(blank(unpaired(SOURCES[0])))
+    assert korean.cells[0].source != nbformat.read(SOURCES[0], as_version=4).cells[0].source
+    assert (out / MARKER).read_text().strip() == "ko" and (out / "rise.css").exists()
+    assert edition_paths(["01"], "ko") == [korean_path(SOURCES[0])]
+    with pytest.raises(ValueError, match="edition must be one of"):
+        edition_paths(["01"], "fr")
+
+
+def test_a_korean_course_releases_the_language_file_with_each_notebook(tmp_path):
+    course = make_course(tmp_path / "course", "c", tmp_path / "exchange", ["01"], "ko")
+    source = course / "source" / SOURCES[0].stem
+    nb = nbformat.read(source / SOURCES[0].name, as_version=4)
+    assert nb.metadata["course"]["edition"] == "ko" and "jupytext" not in nb.metadata
+    assert (source / MARKER).read_text().strip() == "ko"
