@@ -15,7 +15,9 @@ One module per concept (``tests/test_package_map.py`` keeps this list complete):
 - training: ``training`` (the seeded fit loop), ``adam`` (Adam written out), ``progress`` (a
   progress line that ends as a summary), ``parallel`` (independent trainings side by side);
 - the notebooks' prose and figures: ``evidence`` (claims asserted, verdicts, results over
-  seeds), ``plots`` (charts and the lecture's diagrams, Korean labels);
+  seeds), ``plots`` (charts and the lecture's diagrams, Korean labels), ``figure_words`` (the
+  figures' words in Korean), ``language`` (English or Korean: the checks' messages and the
+  figures' words);
 - exercises: ``checks`` (the learners' exercise checkers).
 """
 
