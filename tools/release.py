@@ -49,17 +49,6 @@ import sys
 
 sys.path.insert(0, {tools!r})  # the instructor's answer key and hidden grader
 
-from answer_key.nbgrader_plugin import ApplyHiddenVerdicts, HiddenTests  # noqa: E402
-from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties,
-    CheckCellMetadata,
-    Execute,
-    IgnorePattern,
-    LimitOutput,
-    SaveAutoGrades,
-)
-
 c = get_config()  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.root = {root!r}
@@ -69,16 +58,17 @@ c.ClearSolutions.code_stub = {{"python": {stub!r}}}
 # A deleted check cell comes back, and is graded like the others.
 c.OverwriteCells.add_missing_cells = True
 # The grade comes from the hidden grader, which runs before the submission's code runs here.
+# Named, not imported: only autograde loads the grader (and torch); the other commands stay quick.
 c.Autograde.autograde_preprocessors = [
-    HiddenTests,
-    Execute,
-    IgnorePattern,
-    ClearMetadataPreprocessor,
-    LimitOutput,
-    ApplyHiddenVerdicts,
-    SaveAutoGrades,
-    AssignLatePenalties,
-    CheckCellMetadata,
+    "answer_key.nbgrader_plugin.HiddenTests",
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "answer_key.nbgrader_plugin.ApplyHiddenVerdicts",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
 ]
 '''
 
