@@ -26,27 +26,27 @@ KEPT = {
 
 KOREAN: dict[str, str] = {
     # shared by several notebooks
-    "step": "학습 단계",
-    "training step": "학습 단계",
+    "step": "학습 스텝",
+    "training step": "학습 스텝",
     "accuracy": "정확도",
-    "held-out accuracy": "평가 데이터 정확도",
-    "test MSE": "평가 MSE",
-    "test MSE, mean of 3 seeds": "평가 MSE, 시드 3개 평균",
-    "test MSE (log scale)": "평가 MSE (로그 눈금)",
-    "time step t": "시간 단계 t",
-    "time step $t$": "시간 단계 $t$",
-    "time step $t$ (red lines: the marked steps)": "시간 단계 $t$ (빨간 선: 표시된 단계)",
-    "time step t (L is computed at t = 100)": "시간 단계 t (L은 t = 100에서 계산)",
+    "held-out accuracy": "떼어 둔 데이터 정확도",
+    "test MSE": "테스트 MSE",
+    "test MSE, mean of 3 seeds": "테스트 MSE, 시드 3개 평균",
+    "test MSE (log scale)": "테스트 MSE (로그 눈금)",
+    "time step t": "시점 t",
+    "time step $t$": "시점 $t$",
+    "time step $t$ (red lines: the marked steps)": "시점 $t$ (빨간 선: 표시된 시점)",
+    "time step t (L is computed at t = 100)": "시점 t (L은 t = 100에서 계산)",
     "value": "값",
     "marked value": "표시된 값",
-    "marked step": "표시된 단계",
+    "marked step": "표시된 시점",
     "marker = 1": "표시 = 1",
     "unit <k>": "유닛 <k>",
     "<model>, seed <seed>": "<model>, 시드 <seed>",
     "chance (<p>)": "우연 수준 (<p>)",
     "predict the mean, 1": "평균 예측, 1",
     "덧셈 문제 (adding problem), length <n>": "덧셈 문제, 길이 <n>",
-    "입력 (input), test sequence <s>: target = <y>": "입력, 평가 시퀀스 <s>: 목표 = <y>",
+    "입력 (input), test sequence <s>: target = <y>": "입력, 테스트 시퀀스 <s>: 목표 = <y>",
     "key (attended to)": "키 (주목받는 쪽)",
     "query": "쿼리",
     "position $t$": "위치 $t$",
@@ -76,9 +76,9 @@ KOREAN: dict[str, str] = {
     "backward only": "역방향만",
     "bidirectional": "양방향",
     "forward only: best possible (1/2)": "순방향만: 가능한 최선 (1/2)",
-    "backward only: best possible (this test set)": "역방향만: 가능한 최선 (이 평가 데이터)",
+    "backward only: best possible (this test set)": "역방향만: 가능한 최선 (이 테스트 데이터)",
     "그것은 어느 것이었나?: test accuracy at 그것을 (mean of 3 seeds)": (
-        "그것은 어느 것이었나?: 그것을 자리의 평가 정확도 (시드 3개 평균)"
+        "그것은 어느 것이었나?: 그것을 자리의 테스트 정확도 (시드 3개 평균)"
     ),
     "양방향 RNN: a forward and a backward pass; $y_t$ reads both states": (
         "양방향 RNN: 순방향과 역방향 패스, $y_t$는 두 상태를 모두 읽는다"
@@ -87,9 +87,9 @@ KOREAN: dict[str, str] = {
     "그린 그림 (drawn)\n<caption>": "그린 그림\n<caption>",
     # 05: vanishing and exploding gradients
     "IRNN (ReLU + identity)": "IRNN (ReLU + 항등 초기화)",
-    "LSTM, forget bias 1": "LSTM, 삭제 게이트 편향 1",
+    "LSTM, forget bias 1": "LSTM, 망각 게이트 편향 1",
     r"기울기 소실: $\|\partial L/\partial h_t\|$ at initialisation (loss at $t = 100$)": (
-        r"기울기 소실: 초기화 시점의 $\|\partial L/\partial h_t\|$ (손실은 $t = 100$에서)"
+        r"기울기 소실: 초기화 직후의 $\|\partial L/\partial h_t\|$ (손실은 $t = 100$에서)"
     ),
     r"$\sigma_{\max}$ of the Jacobian product $J_t \cdots J_1$": (
         r"야코비 행렬 곱 $J_t \cdots J_1$의 $\sigma_{\max}$"
@@ -110,14 +110,14 @@ KOREAN: dict[str, str] = {
     "solved (0.01)": "해결 (0.01)",
     # 06: the LSTM's gradients and gates
     r"$\log_{10}$ of the norm": r"노름의 $\log_{10}$",
-    r"$\|\partial L/\partial c_t\|$ (셀 상태) at initialisation": r"초기화 시점의 $\|\partial L/\partial c_t\|$ (셀 상태)",
-    r"$\|\partial L/\partial h_t\|$ at initialisation": r"초기화 시점의 $\|\partial L/\partial h_t\|$",
+    r"$\|\partial L/\partial c_t\|$ (셀 상태) at initialisation": r"초기화 직후의 $\|\partial L/\partial c_t\|$ (셀 상태)",
+    r"$\|\partial L/\partial h_t\|$ at initialisation": r"초기화 직후의 $\|\partial L/\partial h_t\|$",
     r"$\|\partial L/\partial c_t\|$ (셀 상태) before and after training": (
         r"학습 전후의 $\|\partial L/\partial c_t\|$ (셀 상태)"
     ),
     r"$\|\partial L/\partial h_t\|$ before and after training": r"학습 전후의 $\|\partial L/\partial h_t\|$",
     "LSTM, default init": "LSTM, 기본 초기화",
-    "LSTM, forget bias 1, at init": "LSTM, 삭제 게이트 편향 1, 초기화 시점",
+    "LSTM, forget bias 1, at init": "LSTM, 망각 게이트 편향 1, 초기화 직후",
     "trained LSTM (seed <s>)": "학습한 LSTM (시드 <s>)",
     "1. 입력 게이트 i (input gate)": "1. 입력 게이트 i",
     "2. 삭제 게이트 f (망각 게이트, forget gate)": "2. 삭제 게이트 f (망각 게이트)",
@@ -154,7 +154,7 @@ KOREAN: dict[str, str] = {
     # 09: heads, and attention against recurrence
     "head <h>: 어텐션 가중치": "헤드 <h>: 어텐션 가중치",
     "adding problem, $n$ = <n>: test MSE (mean and range of 3 seeds)": (
-        "덧셈 문제, $n$ = <n>: 평가 MSE (시드 3개의 평균과 범위)"
+        "덧셈 문제, $n$ = <n>: 테스트 MSE (시드 3개의 평균과 범위)"
     ),
     "always 1.0": "항상 1.0",
     "attention (learned query)": "어텐션 (학습한 쿼리)",
@@ -173,12 +173,12 @@ KOREAN: dict[str, str] = {
     "self-attention (1 head)": "셀프 어텐션 (헤드 1개)",
     "multi-head attention (<h>)": "멀티 헤드 어텐션 (<h>)",
     "Transformer block": "트랜스포머 블록",
-    "CPU seconds (<n> steps)": "CPU 초 (<n> 스텝)",
+    "CPU seconds (<n> steps)": "CPU 초 (<n>스텝)",
     "longer (7-8 words)": "더 긴 문장 (7-8 단어)",
     "trained lengths": "학습한 길이",
     "parameters": "파라미터 수",
     "정확도 (held-out test accuracy, mean and range over 3 seeds)": (
-        "정확도 (떼어 둔 평가 데이터, 시드 3개의 평균과 범위)"
+        "정확도 (떼어 둔 테스트 데이터, 시드 3개의 평균과 범위)"
     ),
     # the lecture's diagrams (plots.unrolled_rnn, plots.draw_topologies)
     "RNN unrolled in time": "시간으로 펼친 RNN",

@@ -84,7 +84,9 @@ def test_figures_speak_the_course_language(monkeypatch):
             assert ax.get_title() == title
             assert [t.get_text() for t in ax.get_legend().get_texts()] == [legend]
             assert bar_ax.get_xticklabels()[0].get_text() == tick
-            expected = ("학습 단계", "평가 MSE") if lang == "ko" else ("training step", "test MSE")
+            expected = (
+                ("학습 스텝", "테스트 MSE") if lang == "ko" else ("training step", "test MSE")
+            )
             assert (ax.get_xlabel(), ax.get_ylabel()) == expected
         finally:
             language.set_language(None)
