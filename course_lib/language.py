@@ -9,13 +9,12 @@ The language is, first found:
    Korean notebooks speak Korean with the same code as the English ones;
 4. English.
 
-``pick({"en": ..., "ko": ...})`` returns the text of the current language.
+``resolve(language)`` turns a caller's ``language=None`` into the current language.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 LANGUAGES = ("en", "ko")
@@ -50,6 +49,6 @@ def current() -> str:
     return "en"
 
 
-def pick(texts: Mapping[str, str], language: str | None = None) -> str:
-    """The text of ``language`` (default: ``current()``) from ``{"en": ..., "ko": ...}``."""
-    return texts[checked(language) if language is not None else current()]
+def resolve(language: str | None) -> str:
+    """``language`` when it is one of ``LANGUAGES``; None means ``current()``; else a ValueError."""
+    return current() if language is None else checked(language)

@@ -110,8 +110,8 @@ def _drawn_tick_labels(axis) -> list:
     ]
 
 
-def _texts(fig) -> list:
-    """Every visible, non-empty text of ``fig`` outside legends: titles, labels, ticks, notes."""
+def _titles_labels_notes(fig) -> list:
+    """The figure's and each axes' titles and notes, and the axis labels of each axes drawn."""
     texts = list(fig.texts)
     if getattr(fig, "_suptitle", None) is not None:
         texts.append(fig._suptitle)
@@ -119,8 +119,20 @@ def _texts(fig) -> list:
         texts += [ax.title, ax._left_title, ax._right_title] + list(ax.texts)
         if ax.axison:  # an axes turned off draws no labels and no ticks
             texts += [ax.xaxis.label, ax.yaxis.label]
-            texts += _drawn_tick_labels(ax.xaxis) + _drawn_tick_labels(ax.yaxis)
-    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+    return texts
+
+
+def _drawn_axes(fig) -> list:
+    """The x and y axes of every axes of ``fig`` that is drawn (their ticks may be words)."""
+    return [axis for ax in fig.axes if ax.axison for axis in (ax.xaxis, ax.yaxis)]
+
+
+def _texts(fig) -> list:
+    """Every visible, non-empty text of ``fig`` outside legends: titles, labels, ticks, notes."""
+    ticks = [label for axis in _drawn_axes(fig) for label in _drawn_tick_labels(axis)]
+    return [
+        t for t in _titles_labels_notes(fig) + ticks if t.get_visible() and t.get_text().strip()
+    ]
 
 
 def layout_problems(fig) -> list[str]:
@@ -158,15 +170,10 @@ def layout_problems(fig) -> list[str]:
 
 def _words(fig) -> list:
     """The texts of ``fig`` that are words: titles, axis labels, notes and legend entries."""
-    texts = list(fig.texts)
-    if getattr(fig, "_suptitle", None) is not None:
-        texts.append(fig._suptitle)
+    texts = _titles_labels_notes(fig)
     for legend in list(fig.legends) + [ax.get_legend() for ax in fig.axes]:
         if legend is not None:
             texts += legend.get_texts()
-    for ax in fig.axes:
-        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
-        texts += list(ax.texts)
     return [t for t in texts if t.get_text().strip()]
 
 
@@ -194,11 +201,6 @@ class _TranslatedTicks(ticker.Formatter):
         return self.inner.format_data_short(value)
 
 
-def _word_axes(fig) -> list:
-    """The x and y axes of ``fig`` (the tick labels that may be words)."""
-    return [axis for ax in fig.axes if ax.axison for axis in (ax.xaxis, ax.yaxis)]
-
-
 def translate_figure(fig, to: str) -> Callable[[], None]:
     """Draw ``fig``'s words in language ``to`` from now on; return a function that undoes it."""
     texts = [(t, t.get_text()) for t in _words(fig)]
@@ -206,7 +208,7 @@ def translate_figure(fig, to: str) -> Callable[[], None]:
         text.set_text(figure_words.translate(words, to))
     axes = [
         (axis, axis.get_major_formatter())
-        for axis in _word_axes(fig)
+        for axis in _drawn_axes(fig)
         if not isinstance(axis.get_major_formatter(), _TranslatedTicks)
     ]
     for axis, formatter in axes:
@@ -224,7 +226,7 @@ def translate_figure(fig, to: str) -> Callable[[], None]:
 def korean_problems(fig) -> list[str]:
     """What ``fig`` drawn in Korean would show wrong: English words left, or hidden text."""
     words = [t.get_text() for t in _words(fig)]
-    words += [label.get_text() for axis in _word_axes(fig) for label in axis.get_majorticklabels()]
+    words += [label.get_text() for axis in _drawn_axes(fig) for label in _drawn_tick_labels(axis)]
     missing = sorted({w for w in words if figure_words.untranslated(w)})
     problems = [
         f"no Korean for the figure words {w!r} (course_lib/figure_words.py)" for w in missing

@@ -27,7 +27,7 @@ import pytest
 from build_notebooks import NOTEBOOKS as NOTEBOOK_DIR
 from build_notebooks import notebook_paths
 from korean_edition import KOREAN, korean_path
-from lab_server import CHROMIUM, CHROMIUM_FLAGS, lab_server
+from lab_server import CHROMIUM, CHROMIUM_FLAGS, browser_missing, lab_server
 from slides import step_through
 
 from course_lib.checks import messages
@@ -36,8 +36,8 @@ from release import blank, unpaired
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.integration  # make test only: not in make check's short loop
-if not CHROMIUM.exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+if browser_missing():  # the same reason makes tests/test_release.py run the blank copies itself
+    pytest.skip(browser_missing(), allow_module_level=True)
 # imported only where the test can run: `pip install .[dev]` without playwright skips, not errors
 playwright = pytest.importorskip("playwright.sync_api")
 PlaywrightTimeout = playwright.TimeoutError

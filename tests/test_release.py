@@ -15,24 +15,14 @@ import pytest
 from build_notebooks import NOTEBOOKS as NOTEBOOK_DIR
 from build_notebooks import notebook_paths
 from korean_edition import korean_path
-from lab_server import CHROMIUM
+from lab_server import browser_missing
 from nbclient import NotebookClient
 
 from course_lib.language import MARKER
 from release import blank, edition_paths, make_course, publish, student_copies, unpaired
 
 SOURCES = notebook_paths()
-
-
-def _browser_runs_them() -> bool:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return False
-    return CHROMIUM.exists()
-
-
-RUN_HERE = [] if _browser_runs_them() else SOURCES
+RUN_HERE = SOURCES if browser_missing() else []  # else tests/test_browser.py runs them
 
 
 def _split(cell) -> tuple[list[str], list[str]]:

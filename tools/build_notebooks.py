@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import jupytext
-import korean_edition
 import nbformat
 from nbclient import NotebookClient
 
@@ -101,6 +100,8 @@ def build(paths: list[Path]) -> None:
         jupytext.write(nb, ipynb)
         twin.write_text(paired_text(ipynb), encoding="utf-8")
         print(f"{ipynb.name}: executed in {seconds:.1f} s")
+        import korean_edition  # it reads the notebook list from here: imported when used
+
         korean_edition.build([ipynb])
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from build_notebooks import notebook_paths  # tools/ is on the path: run as a script, or via tests
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -45,11 +46,7 @@ def english_hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
 
 
-def english_notebooks(names: list[str] | None = None) -> list[Path]:
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    if names:
-        paths = [p for p in paths if any(n in p.stem for n in names)]
-    return paths
+english_notebooks = notebook_paths  # the English notebooks, optionally only those named
 
 
 def translation_path(english: Path) -> Path:
@@ -134,7 +131,7 @@ def unrendered_emphasis(text: str) -> bool:
     punctuation after it; write ``**강요**(forcing)로``)."""
     from markdown_it import MarkdownIt
 
-    html = MarkdownIt("commonmark").render(_NOT_PROSE.sub(" ", text))
+    html = MarkdownIt("commonmark").render(prose(text))
     return "**" in html or "__" in html
 
 

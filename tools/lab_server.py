@@ -31,6 +31,17 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here (no Chromium, no playwright), or None."""
+    if not CHROMIUM.exists():
+        return "Chromium is not installed (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install .[dev])"
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

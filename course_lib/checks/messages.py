@@ -249,12 +249,7 @@ class Hint(NamedTuple):
         return self._asdict()[course_language.checked(language)]
 
 
-def resolve(language: str | None) -> str:
-    """``language`` when it is "en" or "ko"; None means the course's current language.
-
-    Anything else raises ValueError naming the choices.
-    """
-    return course_language.current() if language is None else course_language.checked(language)
+resolve = course_language.resolve  # language=None: the course's current language
 
 
 def say(message: str, language: str, **values: object) -> str:
