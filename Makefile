@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -r requirements.txt -c requirements.txt
+	$(BIN)/python -m pip install -q --no-compile -r requirements.txt -c requirements.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
@@ -26,34 +26,34 @@ lab: $(STAMP)
 solutions: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks$(EDITION_DIR) $(LAB_ARGS)
 
-# nbval runs the English notebooks only: the Korean ones (notebooks/ko) share their code and outputs
+# make nbval: the English notebooks only (notebooks/ko shares their code and outputs), in kernels
+# that run torch's plain CPU kernels (tests/jupyter/kernels/python3-plain-cpu sets
+# ATEN_CPU_CAPABILITY=default), as make test's runs do
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=notebooks/ko
-# nbval's kernels run torch's plain CPU kernels (tests/jupyter/kernels/python3-plain-cpu sets
-# ATEN_CPU_CAPABILITY=default); every other process of the tests runs this CPU's own
 PLAIN_CPU := --nbval-kernel-name python3-plain-cpu
 
-## Every test: lint, format, unit tests, every notebook under nbval, the learners' release and the
-## grading round trip, and the browser. Each notebook runs once per purpose: nbval, the release (or
-## the round trip), the browser. The nbval run is also the cross-CPU run: its kernels use torch's
-## plain kernels, whose last bits differ from the AVX2 or AVX512 ones the stored outputs were made
-## with, so an output that depends on the CPU fails here and not only on a learner's machine.
-## Two pytest workers on two cores, one thread each (kernels inherit it: two threads that share a
-## busy core spin-wait for each other); tests/conftest.py keeps each notebook's nbval cells on one
-## worker and hands out the longest work first.
+## Every test: lint, format, unit tests, every notebook run once, the grading round trip, and the
+## slides. Each notebook runs once, as a learner meets it: its blank copy, Run All in JupyterLab
+## in headless Chromium (tests/test_browser.py; nbclient where Chromium is missing), in the
+## plain-CPU kernel. tests/learner_run.py judges that one run four ways: the release (only the
+## checks fail, saying "not implemented yet"), the stored outputs (nbval's rules, every cell outside
+## the exercises), the cross-CPU run (the outputs were stored with this CPU's own kernels) and the
+## browser (every figure renders). Two pytest workers on two cores, one thread each (kernels
+## inherit it: two threads that share a busy core spin-wait for each other); tests/conftest.py
+## hands out the longest work first.
 PYTEST := OMP_NUM_THREADS=1 JUPYTER_PATH="$(CURDIR)/tests/jupyter" PATH="$(CURDIR)/$(BIN):$$PATH" \
 	$(BIN)/python -m pytest -n 2
 test: lint
-	$(PYTEST) --dist loadscope --no-loadscope-reorder --durations=40 tests notebooks \
-		$(NBVAL) $(PLAIN_CPU)
+	$(PYTEST) --dist loadscope --no-loadscope-reorder --durations=40 tests
 
 ## The short loop (at most a minute on 2 cores): lint, format, unit tests and the notebooks'
 ## contract tests (pairs in sync, structure, glossary, grading); no notebook is executed.
 check: lint
 	$(PYTEST) tests -m "not integration"
 
-## Every notebook under nbval (NB=05 for one), on torch's plain kernels as `make test` runs them;
-## KERNELS=native for this CPU's own (the kernels the stored outputs were made with). Without
-## tests/, its conftest's grouping is not loaded: loadfile keeps each notebook on one worker.
+## Every solved notebook under nbval (NB=05 for one), answers included, on torch's plain kernels
+## as `make test` runs them; KERNELS=native for this CPU's own (the kernels the stored outputs were
+## made with). loadfile keeps each notebook on one worker.
 nbval: $(STAMP)
 	$(PYTEST) --dist loadfile $(if $(NB),notebooks/$(NB)_*.ipynb,notebooks) $(NBVAL) \
 		$(if $(filter native,$(KERNELS)),,$(PLAIN_CPU))

@@ -8,9 +8,9 @@ that varies (a number, a model's name): ``"length <n>"`` matches "length 40" and
 The parts that vary are themselves translated when they are entries ("tanh RNN, seed 0").
 
 ``untranslated(text)`` says whether a text has English words that ``KOREAN`` does not cover (names
-such as RNN, LSTM, MSE or tanh stay as they are). The nbval kernel sets ``COURSE_FIGURE_WORDS=check``,
+such as RNN, LSTM, MSE or tanh stay as they are). The tests' kernel sets ``COURSE_FIGURE_WORDS=check``,
 so every figure of the English run is also checked in Korean: a missing entry, or a Korean figure
-whose texts overlap, warns and fails nbval.
+whose texts overlap, warns and fails the notebook's run.
 """
 
 from __future__ import annotations

@@ -6,12 +6,13 @@ Charts (``heatmap``, ``curves``, ``curves_over_seeds``, ``bars``), then the lect
 Importing this module sets the font and a projector's resolution (100 dpi) once, and makes every
 figure check its own layout when it is drawn: ``layout_problems(fig)`` lists a legend that covers
 plotted points, text that overlaps other text, and a label that a line runs through; a figure
-with any of them warns (``LayoutWarning``), so nbval, which compares a cell's stderr, fails on it.
+with any of them warns (``LayoutWarning``), so the tests, which compare a cell's stderr with the
+stored notebook's (nbval's rules), fail on it.
 
 Figures speak the course's language (``course_lib.language``): in Korean, every title, axis label,
 legend entry, note and word tick label is drawn through ``figure_words.translate``, so the Korean
 notebooks draw Korean figures with the English notebooks' code. With ``COURSE_FIGURE_WORDS=check``
-(set by the nbval kernel), every English figure is also drawn in Korean once, and a word without a
+(set by the tests' plain-CPU kernel), every English figure is also drawn in Korean once, and a word without a
 Korean entry, or a Korean layout problem, warns (``FigureWordsWarning``).
 """
 

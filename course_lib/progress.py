@@ -5,7 +5,7 @@ a notebook, updated in place at most twice a second, and leaves ``training: 300/
 <summary>`` when it closes. It is plain text under a display id, not a widget: the stored output
 (what GitHub, nbviewer, nbconvert and the RISE slides show) is the finished line, never "0%", and
 the slides need no widget manager. Outside a Jupyter kernel it shows nothing.
-nbval compares the line up to its step count (tests/nbval_sanitize.cfg): the summary after it
+The tests compare the line up to its step count (tests/nbval_sanitize.cfg): the summary after it
 holds a loss and a time that vary with the CPU.
 """
 

@@ -2,13 +2,12 @@
 
 - The scripts in ``tools/`` (``build_notebooks``, ``release``, ``answer_key``, ...) are importable
   by module name, for every test file.
-- Scheduling on two pytest-xdist workers (``make test``): the nbval cells of one notebook stay
-  together on one worker, since one kernel runs them in order, and so do the class round trip's
-  tests, which share one course (``pytest_xdist_make_scheduler`` below; xdist's own ``loadgroup``
-  does not work with pytest 9's node ids). Every other test goes to whichever worker is free: the
-  release's and the browser's notebook runs spread over both (each worker starts its own
-  JupyterLab server and Chromium when it first needs them). The work is handed out longest
-  first, so that neither worker is left alone with a long unit at the end.
+- Scheduling on two pytest-xdist workers (``make test``): the class round trip's tests, which
+  share one course, stay together on one worker (``pytest_xdist_make_scheduler`` below; xdist's
+  own ``loadgroup`` does not work with pytest 9's node ids). Every other test goes to whichever
+  worker is free: the notebooks' runs spread over both (each worker starts its own JupyterLab
+  server and Chromium when it first needs them). The work is handed out longest first, so that
+  neither worker is left alone with a long unit at the end.
 """
 
 from __future__ import annotations
@@ -28,9 +27,7 @@ ROUND_TRIP = "test_class_round_trip"  # one module fixture runs the whole class:
 
 
 def _notebook_number(item: pytest.Item) -> str | None:
-    """The NN of the notebook an item runs (an nbval cell, or a test parametrized by one)."""
-    if item.path.suffix == ".ipynb":
-        return item.path.name[:2]
+    """The NN of the notebook a test parametrized by one runs."""
     callspec = getattr(item, "callspec", None)
     for value in callspec.params.values() if callspec else ():
         if isinstance(value, Path) and value.suffix == ".ipynb":
@@ -43,8 +40,7 @@ def _rank(item: pytest.Item) -> tuple[int, int]:
     if item.path.stem == ROUND_TRIP:
         return 0, 0
     number = _notebook_number(item)
-    runs = item.path.suffix == ".ipynb" or item.get_closest_marker("runs_notebook")
-    if runs and number in NOTEBOOKS_SLOWEST_FIRST:
+    if item.get_closest_marker("runs_notebook") and number in NOTEBOOKS_SLOWEST_FIRST:
         return 1, NOTEBOOKS_SLOWEST_FIRST.index(number)
     return (2, 0) if item.get_closest_marker("integration") else (3, 0)
 
@@ -62,21 +58,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=_rank)  # stable: an nbval notebook's cells keep their order
+    items.sort(key=_rank)
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown without it (-p no:xdist)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """Under ``--dist loadscope``: a notebook's cells, or the round trip, are one unit of work."""
+    """Under ``--dist loadscope``: the round trip is one unit of work, every other test its own."""
     if config.getvalue("dist") != "loadscope":
         return None  # xdist's own scheduler (make check: plain load, no notebooks)
     from xdist.scheduler import LoadScopeScheduling
 
-    class OneUnitPerNotebook(LoadScopeScheduling):
+    class RoundTripAsOneUnit(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if ".ipynb::" in nodeid:  # an nbval cell: its notebook
-                return nodeid.split(".ipynb::", 1)[0]
             path = nodeid.split("::", 1)[0]
             return path if Path(path).stem == ROUND_TRIP else nodeid
 
-    return OneUnitPerNotebook(config, log)
+    return RoundTripAsOneUnit(config, log)

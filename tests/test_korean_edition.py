@@ -5,7 +5,7 @@
 - the numbers of each Korean cell are its English cell's, and Hangul is at least 60 % of the
   letters outside code and math;
 - the Korean notebook is the English one, cell for cell, with only the markdown text replaced:
-  code, outputs, metadata and slides identical, so nbval runs each notebook once;
+  code, outputs, metadata and slides identical, so the tests run each notebook once;
 - the Korean folder speaks Korean (``.course-language``) and is never paired by jupytext.
 """
 

@@ -2,8 +2,9 @@
 failing ("not implemented yet"), and a copy the learner edited is never overwritten.
 
 The blank copies run in the browser: tests/test_browser.py runs each learner's copy with Run All,
-and that run is the release's. They run here only where the browser test cannot (no Chromium or
-no playwright), so each notebook runs once as the learners' release. The Korean edition's copies
+and tests/learner_run.py judges that one run as the release's, the stored outputs' and the
+cross-CPU run. They run here, with nbclient and the same judgement, only where the browser test
+cannot (no Chromium or no playwright), so each notebook runs once. The Korean edition's copies
 hold the same code (tests/test_korean_edition.py proves the notebooks identical but for prose)."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from build_notebooks import NOTEBOOKS as NOTEBOOK_DIR
 from build_notebooks import notebook_paths
 from korean_edition import korean_path
 from lab_server import browser_missing
+from learner_run import JUPYTER_PATH, judge, on_plain_cpu
 from nbclient import NotebookClient
 
 from course_lib.language import MARKER
@@ -58,28 +60,14 @@ def test_no_solution_line_survives(source):
 @pytest.mark.integration
 @pytest.mark.runs_notebook
 @pytest.mark.parametrize("source", RUN_HERE, ids=lambda p: p.stem)
-def test_blank_copy_runs_and_only_check_cells_fail_saying_not_implemented(source):
-    nb = blank(unpaired(source))
+def test_blank_copy_runs_and_only_check_cells_fail_saying_not_implemented(source, monkeypatch):
+    """The browser's run, without the browser: the same copy, kernel and judgement."""
+    monkeypatch.setenv("JUPYTER_PATH", str(JUPYTER_PATH))  # where the plain-CPU kernel is
+    nb = on_plain_cpu(blank(unpaired(source)))
     NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+        nb, timeout=600, allow_errors=True, resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
     ).execute()
-    failed_checks = 0
-    for cell in nb.cells:
-        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-        if not errors:
-            continue
-        assert cell.metadata.get("nbgrader", {}).get("grade"), (
-            f"a non-check cell failed:\n{cell.source}"
-        )
-        assert errors[0].ename in ("AssertionError", "ExerciseFailure")
-        assert "not implemented yet" in errors[0].evalue
-        failed_checks += 1
-    checks = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    assert failed_checks == len(checks) >= 2
+    judge(nbformat.read(source, as_version=4), nb, "en")
 
 
 def test_student_copies_are_made_refreshed_and_never_overwritten_once_edited(tmp_path):

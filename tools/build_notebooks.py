@@ -6,7 +6,7 @@
 ``make bench`` times the notebooks (``tools/bench.py``).
 
 The .py (py:percent) twin is what authors edit; ``build`` executes it top to
-bottom in a fresh kernel and stores the outputs that nbval later compares, then rebuilds the
+bottom in a fresh kernel and stores the outputs that the tests later compare, then rebuilds the
 Korean edition of the notebook from it and its translation (``tools/korean_edition.py``): the same
 cells and outputs with Korean prose. An English cell changed since its translation is reported.
 """

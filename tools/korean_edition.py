@@ -17,7 +17,7 @@ is revised and its marker carries the new hash (``check`` prints it).
 ``build`` writes ``notebooks/ko/NN_name.ipynb``: the English notebook's cells, code, outputs and
 metadata as they are, with each markdown cell's text replaced by its Korean. ``build_notebooks.py``
 calls it after every English build, so the code and outputs of the two editions are identical by
-construction and nbval runs each notebook once.
+construction and the tests run each notebook once.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import secrets
 import socket
 import subprocess
@@ -49,8 +50,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def lab_server(root: Path, settings: dict | None = None) -> Iterator[tuple[str, str]]:
-    """Serve ``root`` with JupyterLab on a free loopback port; yield (url, token)."""
+def lab_server(
+    root: Path, settings: dict | None = None, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Serve ``root`` with JupyterLab on a free loopback port; yield (url, token). ``env`` is
+    added to the server's environment (and so its kernels')."""
     settings_dir = Path(root).parent / f"{Path(root).name}-settings"
     for name, value in (settings or {}).items():
         plugin, file = name.rsplit("/", 1)
@@ -73,6 +77,7 @@ def lab_server(root: Path, settings: dict | None = None) -> Iterator[tuple[str, 
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:
