@@ -2,9 +2,9 @@
 
 A notebook runs once in ``make test``: its learner's copy (answers blank, as ``make lab`` gives
 it) with Run All, in JupyterLab in headless Chromium (``tests/test_browser.py``), or with nbclient
-where there is no browser (``tests/test_release.py``). The kernel is the plain-CPU one
-(``PLAIN_CPU``: torch's default kernels, figures also checked in Korean), and the run, saved as a
-notebook, is judged here:
+where there is no browser (``tests/test_release.py``). The kernel runs torch's plain CPU kernels
+and also checks every figure in Korean (the environment of the ``PLAIN_CPU`` kernelspec), and the
+run, saved as a notebook, is judged here:
 
 - **the release**: every check cell fails saying "not implemented yet" in the notebook's language,
   and no other cell fails;

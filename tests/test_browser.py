@@ -8,8 +8,9 @@
   elsewhere (tests/test_release.py runs the copies with nbclient only where Chromium is missing).
   One notebook runs in its Korean edition (``KOREAN_RUN``): Korean check messages and figures
   from the same code, through the language file beside it.
-- **Slides**: each notebook's slideshow (RISE), English and Korean, stepped through at 1280×720,
-  every slide measured against the screen.
+- **Slides**: each notebook's slideshow (RISE) stepped through at 1280×720, every slide measured
+  against the screen; in Korean, the deck whose text grew most against its English one
+  (``tools/slides.py``; no other Korean slide holds more text than its English slide).
 
 Starts JupyterLab on loopback over a temporary folder (so nothing the browser does can overwrite
 the course's files), saves screenshots to build/screenshots/, and stops the server. Skipped, with
@@ -31,8 +32,8 @@ from build_notebooks import NOTEBOOKS as NOTEBOOK_DIR
 from build_notebooks import notebook_paths
 from korean_edition import KOREAN, korean_path
 from lab_server import CHROMIUM, CHROMIUM_FLAGS, browser_missing, lab_server
-from learner_run import JUPYTER_PATH, is_exercise, judge, on_plain_cpu
-from slides import step_through
+from learner_run import is_exercise, judge, plain_cpu_env
+from slides import korean_deck_to_measure, step_through
 
 from course_lib.language import MARKER
 from release import blank, unpaired
@@ -79,9 +80,9 @@ def _run_paths() -> list[tuple[str, Path]]:
 
 
 def _slide_paths() -> list[tuple[str, Path]]:
-    return [("en", p) for p in notebook_paths()] + [
-        ("ko", korean_path(p)) for p in notebook_paths()
-    ]
+    """Every English deck, and the Korean deck whose text grew most (tools/slides.py: the other
+    Korean slides hold no more text than their English ones, tests/test_korean_edition.py)."""
+    return [("en", p) for p in notebook_paths()] + [("ko", korean_deck_to_measure())]
 
 
 def _folder(root: Path, edition: str) -> Path:
@@ -102,11 +103,13 @@ def lab(tmp_path_factory):
     as a lecturer opens them; the Korean edition in ``ko/`` under each."""
     root = tmp_path_factory.mktemp("lab")
     for edition, path in _run_paths():
-        copy = on_plain_cpu(blank(unpaired(path)))
-        nbformat.write(copy, _folder(root / "run", edition) / path.name)
+        nbformat.write(blank(unpaired(path)), _folder(root / "run", edition) / path.name)
     for edition, path in _slide_paths():
         shutil.copy(path, _folder(root / "slides", edition) / path.name)
-    with lab_server(root, SETTINGS, env={"JUPYTER_PATH": str(JUPYTER_PATH)}) as (url, token):
+    # The copies keep their kernel (python3, as a learner's); the server gives every kernel the
+    # plain-CPU kernelspec's environment. (Naming that kernelspec in the copies made JupyterLab
+    # switch kernels in the middle of a Run All on a busy machine.)
+    with lab_server(root, SETTINGS, env=plain_cpu_env()) as (url, token):
         yield url, token, root
 
 
@@ -122,7 +125,8 @@ PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on screen, not o
 PROMPTS = """() => [...document.querySelectorAll(
     '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent)"""
 WAIT_STARTED = f"() => ({PROMPTS})().some(t => /\\[(\\*|\\d+)\\]/.test(t))"
-WAIT_ALL_RUN = f"(n) => {{ const t = ({PROMPTS})(); return t.length === n && t.every(x => /\\[\\d+\\]/.test(x)); }}"
+# Run All is over: every cell has run, or none is running or queued ([*]) any more
+WAIT_OVER = f"() => !({PROMPTS})().some(t => t.includes('[*]'))"
 RUN_SECONDS = 300  # a notebook takes under 30 s alone; this allows for a loaded CI machine
 
 
@@ -164,18 +168,27 @@ def _open_and_run(browser, url: str, token: str, where: str, path: Path, code_ce
             f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
         )
         _run_all_cells(page)
-        page.wait_for_function(
-            WAIT_ALL_RUN, arg=code_cells, timeout=RUN_SECONDS * 1000, polling=500
-        )
+        for _ in range(2):  # over twice, a second apart: not between two cells
+            page.wait_for_function(WAIT_OVER, timeout=RUN_SECONDS * 1000, polling=500)
+            page.wait_for_timeout(1000)
+        prompts = page.evaluate(PROMPTS)
+        unrun = [i + 1 for i, t in enumerate(prompts) if not re.search(r"\[\d+\]", t)]
+        if len(prompts) != code_cells or unrun:
+            # a kernel that died or restarted mid-run leaves cells blank; the retry shows whether
+            # a fresh kernel runs them
+            raise PlaywrightTimeout(f"Run All stopped with code cells {unrun[:5]} not run")
         return page
     except PlaywrightTimeout as error:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{path.stem}-failed.png"))  # what the page showed
         prompts = page.evaluate(PROMPTS)
         unfinished = [f"cell {i + 1}: {t.strip()}" for i, t in enumerate(prompts) if "[*]" in t]
+        shown = page.locator(f"{PANEL} .jp-OutputArea-output[data-mime-type*='stderr']")
+        first = shown.first.inner_text()[-300:] if shown.count() else "none"
         page.close()
         raise TimeoutError(
-            f"{path.name}: not finished; still running or queued: {unfinished[:3]}"
+            f"{path.name}: not finished ({error}); still running or queued: {unfinished[:3]}; "
+            f"first error shown: {first}"
         ) from error
 
 

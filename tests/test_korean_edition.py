@@ -6,6 +6,8 @@
   letters outside code and math;
 - the Korean notebook is the English one, cell for cell, with only the markdown text replaced:
   code, outputs, metadata and slides identical, so the tests run each notebook once;
+- no Korean slide holds more text than its English slide (Hangul counting two columns): the
+  browser steps through every English deck but only one Korean deck (tools/slides.py);
 - the Korean folder speaks Korean (``.course-language``) and is never paired by jupytext.
 """
 
@@ -26,6 +28,7 @@ from korean_edition import (
     read_translation,
     translation_path,
 )
+from slides import korean_deck_to_measure, korean_growth, text_widths
 
 from course_lib import language
 
@@ -69,6 +72,28 @@ def test_the_korean_notebook_is_the_english_one_with_the_prose_translated(englis
     }
     assert ko.metadata["course"]["edition"] == "ko"
     assert korean_notebook(english) == ko, "stale: run `python tools/korean_edition.py build`"
+
+
+@pytest.mark.parametrize("english", ENGLISH, ids=IDS)
+def test_no_korean_slide_holds_more_text_than_its_english_one(english):
+    en = text_widths(nbformat.read(english, as_version=4))
+    ko = text_widths(nbformat.read(korean_path(english), as_version=4))
+    assert len(ko) == len(en)
+    wider = [(i + 1, k, e) for i, (e, k) in enumerate(zip(en, ko, strict=True)) if k > e]
+    assert not wider, (
+        f"Korean slide {wider[0][0]} holds {wider[0][1]} columns of text against the English "
+        f"{wider[0][2]}: shorten it, or measure it with `python tools/slides.py --edition ko "
+        f"{english.stem[:2]}`"
+    )
+
+
+def test_the_measured_korean_deck_is_the_one_whose_text_grew_most():
+    deck = korean_deck_to_measure()
+    grown = {p: korean_growth(p) for p in ENGLISH}
+    assert deck == korean_path(max(grown, key=grown.get))
+    assert text_widths(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("가a")])) == [
+        3
+    ]
 
 
 def test_the_korean_folder_speaks_korean_and_is_never_paired(monkeypatch):

@@ -6,7 +6,12 @@ For each notebook: opens JupyterLab's RISE page (what Alt+R shows), steps throug
 sub-slide, and measures each slide's content against the 1280×720 window. Prints one line per
 slide that runs off the screen (by how many pixels, and the first cell that does), a summary per
 notebook, and the number of errors in the browser console. ``--shots`` saves a screenshot of each
-overflowing slide. ``tests/test_browser.py`` runs the same measurement and fails on any overflow.
+overflowing slide. ``tests/test_browser.py`` runs the same measurement and fails on any overflow:
+on every English deck and on the Korean deck whose text grew most against its English
+(``korean_deck_to_measure``). The other Korean decks are bounded, not measured, in ``make test``:
+no Korean slide holds more text than its English slide (``text_widths``, Hangul counting two
+columns as it renders about twice a Latin letter's width; tests/test_korean_edition.py). Run
+``--edition ko`` after revising a translation to measure every Korean slide.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import argparse
 import shutil
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +110,37 @@ def step_through(page, url: str, token: str, name: str, shots: Path | None = Non
             page.screenshot(path=str(shots / f"{Path(name).stem}-{slide.id}.png"))
         page.keyboard.press("Space")  # next slide or sub-slide
     return deck
+
+
+def text_widths(nb: nbformat.NotebookNode) -> list[int]:
+    """Each slide's text, in columns (a wide character such as Hangul counts two): the markdown
+    source of its cells, from a slide or sub-slide start to the next; skipped cells and notes
+    are not shown."""
+    widths: list[int] = []
+    for cell in nb.cells:
+        kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
+        if kind in ("skip", "notes"):
+            continue
+        if kind in ("slide", "subslide") or not widths:
+            widths.append(0)
+        if cell.cell_type == "markdown":
+            widths[-1] += sum(
+                2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in cell.source
+            )
+    return widths
+
+
+def korean_growth(english: Path) -> float:
+    """The largest ratio of a Korean slide's text width to its English slide's, for one notebook."""
+    en = text_widths(nbformat.read(english, as_version=4))
+    ko = text_widths(nbformat.read(korean_path(english), as_version=4))
+    return max(k / e for e, k in zip(en, ko, strict=True) if e)
+
+
+def korean_deck_to_measure() -> Path:
+    """The Korean notebook whose slides' text grew most against the English: the one Korean deck
+    that make test steps through in the browser."""
+    return korean_path(max(notebook_paths(), key=korean_growth))
 
 
 def path_of_css() -> Path:
