@@ -4,10 +4,11 @@ submit, the instructor collects, autogrades and exports the grades to CSV.
 The shell blocks are read from the README (``<!-- class: NAME -->`` markers) and run as they are,
 with ``REPO``, ``COURSE``, ``EXCHANGE`` and ``A`` set, so the README says exactly what this test runs.
 Three students each submit one of three notebooks, so each runs once as the learners' release:
-bob leaves 01 blank, carol solves 02's first exercise, alice solves all of 07 (a training
+bob leaves 01 blank, carol solves 02's first exercise, alice solves all of 03 (a training
 notebook). 02 is released in its Korean edition (``release.py course --edition ko``), so carol's
-copy speaks Korean and the grader answers her in Korean. Eight more submissions of 01 each cheat on one exercise in a different way and must
-score 0 on it, while their honest answers to the other exercises keep their points; they hold
+copy speaks Korean and the grader answers her in Korean. Five more submissions of 01 each cheat on one exercise in a different way and must
+score 0 on it (one of them plays every trick on the kernel at once: patched checks, comparisons,
+AssertionError and print, and a swallowed exception), while their honest answers to the other exercises keep their points; they hold
 the setup cell and the exercise cells only (a submission may hold any cells, and the grade does
 not come from running the rest).
 """
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = {
     "bob": ("01_dnn_limits", "blank"),
     "carol": ("02_rnn", "first"),
-    "alice": ("07_gru", "all"),
+    "alice": ("03_bidirectional_rnn", "all"),
 }
 ASSIGNMENTS = [assignment for assignment, _ in STUDENTS.values()]
 KOREAN = "02_rnn"  # released in the Korean edition
@@ -104,14 +105,6 @@ def _set_answer(nb, source: str) -> None:
 def _cheats(fn: str) -> dict[str, callable]:
     """Edits of an honestly solved 01 that cheat on ``TARGET`` (function name ``fn``)."""
 
-    def patch_checks(nb):
-        _set_answer(
-            nb,
-            "import course_lib.checks as checks\n"
-            f"checks.check_{TARGET} = lambda *a, **k: print('{TARGET}: passed')\n"
-            f"def {fn}(indices, vocab_size):\n    return None\n",
-        )
-
     def registry_key(nb):  # a lookup table of the stored cases: passes the notebook's own check
         _set_answer(
             nb,
@@ -142,44 +135,35 @@ def _cheats(fn: str) -> dict[str, callable]:
         del nb.cells[i]
         _set_answer(nb, f"def {fn}(indices, vocab_size):\n    raise NotImplementedError()\n")
 
-    def patch_comparisons(nb):
+    def fool_the_kernel(nb):
+        # Every trick on the kernel at once: patching the course's checks, numpy's and torch's
+        # comparisons, AssertionError and print, and IPython's exception handler. None can reach
+        # the grade, which the hidden grader gives before the submission's kernel runs.
         _set_answer(
             nb,
+            "import course_lib.checks as checks\n"
+            f"checks.check_{TARGET} = lambda *a, **k: print('{TARGET}: passed')\n"
             "np.allclose = lambda *a, **k: True\n"
             "np.isclose = lambda a, b, **k: np.ones(np.broadcast(a, b).shape, bool)\n"
             "np.array_equal = lambda *a, **k: True\n"
             "torch.allclose = lambda *a, **k: True\n"
             "np.testing.assert_allclose = lambda *a, **k: None\n"
-            f"def {fn}(indices, vocab_size):\n"
-            "    return np.zeros((indices.shape[0], vocab_size))\n",
-        )
-
-    def redefine_assertion_and_print(nb):
-        _set_answer(
-            nb,
             "import builtins\n"
             "builtins.AssertionError = type('AssertionError', (Exception,), {})\n"
             "AssertionError = builtins.AssertionError\n"
             "print = lambda *a, **k: None\n"
-            f"def {fn}(indices, vocab_size):\n    return None\n",
-        )
-
-    def swallow_the_failure(nb):  # IPython's handler eats the check's exception: no error output
-        _set_answer(
-            nb,
             "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n"
             f"def {fn}(indices, vocab_size):\n    return None\n",
         )
 
     return {
-        "patches course_lib.checks": patch_checks,
         "reads the answer key from the registry": registry_key,
         "calls course_lib's implementation": course_implementation,
         "replaces the locked check cell": replace_check_cell,
         "deletes the locked check cell": delete_check_cell,
-        "patches np.allclose, np.isclose, torch.allclose, np.testing": patch_comparisons,
-        "redefines AssertionError and print": redefine_assertion_and_print,
-        "swallows the check's exception in IPython": swallow_the_failure,
+        "patches the checks, the comparisons, AssertionError, print and IPython's handler": (
+            fool_the_kernel
+        ),
     }
 
 
