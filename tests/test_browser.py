@@ -9,8 +9,9 @@
   One notebook runs in its Korean edition (``KOREAN_RUN``): Korean check messages and figures
   from the same code, through the language file beside it.
 - **Slides**: each notebook's slideshow (RISE) stepped through at 1280×720, every slide measured
-  against the screen; in Korean, the deck whose text grew most against its English one
-  (``tools/slides.py``; no other Korean slide holds more text than its English slide).
+  against the screen; the English notebooks five to a slideshow (one page load for five), and in
+  Korean the notebook whose text grew most against its English one (``tools/slides.py``; no
+  other Korean slide holds more text than its English slide).
 
 Starts JupyterLab on loopback over a temporary folder (so nothing the browser does can overwrite
 the course's files), saves screenshots to build/screenshots/, and stops the server. Skipped, with
@@ -79,10 +80,40 @@ def _run_paths() -> list[tuple[str, Path]]:
     ]
 
 
-def _slide_paths() -> list[tuple[str, Path]]:
-    """Every English deck, and the Korean deck whose text grew most (tools/slides.py: the other
-    Korean slides hold no more text than their English ones, tests/test_korean_edition.py)."""
-    return [("en", p) for p in notebook_paths()] + [("ko", korean_deck_to_measure())]
+def _decks() -> list[tuple[str, tuple[Path, ...]]]:
+    """(edition, notebooks) of each slideshow stepped through: the English notebooks in two
+    slideshows of five (one page load each, one per worker), and the Korean notebook whose text
+    grew most (tools/slides.py: no other Korean slide holds more text than its English one,
+    tests/test_korean_edition.py)."""
+    english = tuple(notebook_paths())
+    return [("en", english[:5]), ("en", english[5:]), ("ko", (korean_deck_to_measure(),))]
+
+
+def _deck_name(notebooks: tuple[Path, ...]) -> str:
+    return f"{notebooks[0].stem[:2]}-{notebooks[-1].stem[:2]}.ipynb"
+
+
+def _joined(notebooks: tuple[Path, ...]) -> nbformat.NotebookNode:
+    """One notebook holding ``notebooks``' cells in order (cell ids made unique). A slide's layout
+    depends only on its own cells and rise.css, so one slideshow measures several notebooks'
+    slides with one page load."""
+    joined = nbformat.read(notebooks[0], as_version=4)
+    joined.cells = []
+    for number, path in enumerate(notebooks):
+        for cell in nbformat.read(path, as_version=4).cells:
+            cell.id = f"n{number}-{cell.id}"
+            joined.cells.append(cell)
+    return joined
+
+
+def _where(notebooks: tuple[Path, ...], cell: int) -> str:
+    """The notebook and cell number of cell ``cell`` (0-based) of the joined slideshow."""
+    for path in notebooks:
+        count = len(nbformat.read(path, as_version=4).cells)
+        if cell < count:
+            return f"{path.name} cell {cell + 1}"
+        cell -= count
+    return f"cell {cell + 1} past the end"
 
 
 def _folder(root: Path, edition: str) -> Path:
@@ -98,14 +129,17 @@ def _folder(root: Path, edition: str) -> Path:
 
 @pytest.fixture(scope="session")  # per worker: the tests spread over both
 def lab(tmp_path_factory):
-    """A JupyterLab server on loopback; yields (url, token). It serves ``run/``, the learners'
-    blank copies, and ``slides/``, the solved notebooks with their stored outputs and rise.css,
-    as a lecturer opens them; the Korean edition in ``ko/`` under each."""
+    """A JupyterLab server on loopback; yields (url, token, its folder). It serves ``run/``, the
+    learners' blank copies, and ``slides/``, the solved notebooks with their stored outputs and
+    rise.css, as a lecturer opens them (joined five to a slideshow, ``_decks``); the Korean
+    edition in ``ko/`` under each."""
     root = tmp_path_factory.mktemp("lab")
     for edition, path in _run_paths():
         nbformat.write(blank(unpaired(path)), _folder(root / "run", edition) / path.name)
-    for edition, path in _slide_paths():
-        shutil.copy(path, _folder(root / "slides", edition) / path.name)
+    for edition, notebooks in _decks():
+        nbformat.write(
+            _joined(notebooks), _folder(root / "slides", edition) / _deck_name(notebooks)
+        )
     # The copies keep their kernel (python3, as a learner's); the server gives every kernel the
     # plain-CPU kernelspec's environment. (Naming that kernelspec in the copies made JupyterLab
     # switch kernels in the middle of a Run All on a busy machine.)
@@ -252,28 +286,28 @@ def test_the_learners_copy_runs_in_the_browser(lab, browser, edition, path):
 
 
 @pytest.mark.parametrize(
-    "edition, path", _slide_paths(), ids=lambda v: v if isinstance(v, str) else v.stem
+    "edition, notebooks", _decks(), ids=lambda v: v if isinstance(v, str) else _deck_name(v)[:5]
 )
-def test_every_slide_fits_a_1280_by_720_screen(lab, browser, edition, path):
+def test_every_slide_fits_a_1280_by_720_screen(lab, browser, edition, notebooks):
     """The slideshow (JupyterLab's RISE page, what Alt+R shows) stepped through slide by slide:
     no element of any slide ends below or right of a 1280×720 window. A failing slide's
     screenshot is saved to build/screenshots/."""
     url, token, _ = lab
+    name = _deck_name(notebooks)
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     try:
         deck = step_through(
-            page, url, token, f"slides/{EDITIONS[edition]}{path.name}", shots=SCREENSHOTS
+            page, url, token, f"slides/{EDITIONS[edition]}{name}", shots=SCREENSHOTS
         )
     finally:
         page.close()
         _shut_down_kernels(url, token)
-    cells = sum(1 for c in nbformat.read(path, as_version=4).cells)
-    assert len(deck.slides) >= 4 and deck.slides[-1].first_cell is not None
-    assert deck.slides[-1].first_cell >= cells // 2, "the stepping stopped before the end"
+    cells = sum(len(nbformat.read(p, as_version=4).cells) for p in notebooks)
+    last = len(nbformat.read(notebooks[-1], as_version=4).cells)
+    assert len(deck.slides) >= 4 * len(notebooks) and deck.slides[-1].first_cell is not None
+    assert deck.slides[-1].first_cell >= cells - last // 2, "the stepping stopped before the end"
     bad = [
-        f"{s.id} ({s.below} px below, {s.right} px right; cell {s.first_cell})"
+        f"{_where(notebooks, s.first_cell)} ({s.below} px below, {s.right} px right)"
         for s in deck.overflowing
     ]
-    assert not bad, (
-        f"{path.name} ({edition}): {len(bad)} of {len(deck.slides)} slides overflow: {bad}"
-    )
+    assert not bad, f"{edition}: {len(bad)} of {len(deck.slides)} slides overflow: {bad}"
