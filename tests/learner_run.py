@@ -128,6 +128,11 @@ def differences(stored: nbformat.NotebookNode, ran: nbformat.NotebookNode) -> li
     return found
 
 
+def not_implemented(language: str) -> str:
+    """What an unsolved exercise's check says, in ``language`` (the message's start)."""
+    return messages.MESSAGES["not_implemented"][language].split(":")[0]
+
+
 def errors(cell) -> list[str]:
     """The error outputs of a cell, each as "Name: value"."""
     return [f"{o.ename}: {o.evalue}" for o in cell.get("outputs", []) if o.output_type == "error"]
@@ -144,7 +149,7 @@ def judge(stored: nbformat.NotebookNode, ran: nbformat.NotebookNode, language: s
     assert not unrun, f"cells {unrun[:5]} did not run"
     stray = [(i + 1, errors(c)) for i, c in enumerate(ran.cells) if errors(c) and not is_check(c)]
     assert not stray, f"cell {stray[0][0]} is not a check and failed: {stray[0][1][0][:2000]}"
-    said = messages.MESSAGES["not_implemented"][language].split(":")[0]
+    said = not_implemented(language)
     for number, cell in enumerate(ran.cells, start=1):
         if is_check(cell):
             assert errors(cell), f"the check of cell {number} did not fail in a blank copy"

@@ -17,7 +17,7 @@ from build_notebooks import NOTEBOOKS as NOTEBOOK_DIR
 from build_notebooks import notebook_paths
 from korean_edition import korean_path
 from lab_server import browser_missing
-from learner_run import JUPYTER_PATH, judge, on_plain_cpu
+from learner_run import JUPYTER_PATH, is_check, judge, on_plain_cpu
 from nbclient import NotebookClient
 
 from course_lib.language import MARKER
@@ -90,7 +90,7 @@ def test_student_copies_are_made_refreshed_and_never_overwritten_once_edited(tmp
 
 def test_check_cells_of_a_copy_let_run_all_go_on():
     copy = blank(unpaired(SOURCES[0]))
-    checks = [c for c in copy.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    checks = [c for c in copy.cells if is_check(c)]
     assert checks and all("raises-exception" in c.metadata["tags"] for c in checks)
     others = [c for c in copy.cells if c not in checks]
     assert not any("raises-exception" in c.metadata.get("tags", []) for c in others)
